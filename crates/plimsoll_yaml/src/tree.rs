@@ -233,7 +233,7 @@ impl<'a> Node<'a> {
 
     /// Mapping entries as `(key, value)`; the value remembers its key. Merge keys are already
     /// expanded; duplicate keys appear twice (use [`Node::get`] for Kubernetes' last-wins view).
-    pub fn entries(&self) -> impl Iterator<Item = (Node<'a>, Node<'a>)> + 'a {
+    pub fn entries(self) -> impl Iterator<Item = (Node<'a>, Node<'a>)> + 'a {
         let file = self.file;
         let slice: &'a [(NodeId, NodeId)] = match self.data().kind {
             Kind::Mapping { first, len } => &file.entries[first as usize..(first + len) as usize],
@@ -252,7 +252,7 @@ impl<'a> Node<'a> {
     }
 
     /// Sequence items.
-    pub fn items(&self) -> impl Iterator<Item = Node<'a>> + 'a {
+    pub fn items(self) -> impl Iterator<Item = Node<'a>> + 'a {
         let file = self.file;
         let slice: &'a [NodeId] = match self.data().kind {
             Kind::Sequence { first, len } => &file.items[first as usize..(first + len) as usize],

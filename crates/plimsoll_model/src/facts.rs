@@ -1,0 +1,505 @@
+//! Compact, owned facts kept per object after its file's tree is dropped.
+//!
+//! Per-object rules run while the tree is alive; cross-object rules only see these facts, so
+//! memory grows with what cross-object questions need, not with the text scanned.
+
+use std::sync::Arc;
+
+use plimsoll_yaml::{Node, SourceFile};
+
+use crate::diag::{FileId, Loc, ObjectId};
+use crate::k8s::Object;
+use crate::selector::{LabelSelector, Labels};
+use crate::workload::{Workload, WorkloadKind};
+
+/// Annotation (on an object or its pod template) that suppresses findings.
+pub const IGNORE_ANNOTATION: &str = "plimsoll.dev/ignore";
+
+#[derive(Clone, Debug)]
+pub struct ObjectFacts {
+    pub id: Arc<ObjectId>,
+    /// Where findings about the object point (`metadata.name`, else `kind`).
+    pub loc: Loc,
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub detail: Detail,
+}
+
+impl ObjectFacts {
+    pub fn kind(&self) -> &str {
+        &self.id.kind
+    }
+    pub fn ns(&self) -> &str {
+        self.id.ns()
+    }
+    pub fn workload(&self) -> Option<&WorkloadFacts> {
+        match &self.detail {
+            Detail::Workload(w) => Some(w),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Detail {
+    Workload(WorkloadFacts),
+    Service(ServiceFacts),
+    Ingress(IngressFacts),
+    NetworkPolicy(NetworkPolicyFacts),
+    PodDisruptionBudget(PdbFacts),
+    Hpa(HpaFacts),
+    Binding(BindingFacts),
+    ServiceAccount { automount: Option<bool> },
+    BackupSchedule(BackupFacts),
+    GitOps(GitOpsFacts),
+    Monitor(MonitorFacts),
+    AlertRules(AlertFacts),
+    /// ExternalSecret, SealedSecret, SecretProviderClass, VaultStaticSecret...: a secret store.
+    ManagedSecret { target: Option<Box<str>> },
+    PersistentVolumeClaim { storage_class: Option<Box<str>> },
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkloadFacts {
+    pub kind: WorkloadKind,
+    pub pod_labels: Labels,
+    pub pod_annotations: Labels,
+    /// Effective replicas for replicated kinds.
+    pub replicas: Option<i64>,
+    pub replicas_loc: Option<Loc>,
+    pub service_account: Box<str>,
+    pub service_account_loc: Option<Loc>,
+    /// PersistentVolumeClaims mounted through `persistentVolumeClaim` volumes.
+    pub claims: Vec<Box<str>>,
+    pub claim_templates: bool,
+    /// Container ports: (name, number).
+    pub ports: Vec<(Option<Box<str>>, i64)>,
+    pub container_names: Vec<Box<str>>,
+}
+
+impl WorkloadFacts {
+    /// Holds state that must survive the pod: PVCs or volumeClaimTemplates.
+    pub fn is_stateful(&self) -> bool {
+        self.claim_templates || !self.claims.is_empty()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ServicePort {
+    pub port: Option<i64>,
+    pub name: Option<Box<str>>,
+    /// `targetPort` as written (number or name); `None` means "same as port".
+    pub target: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServiceFacts {
+    /// `None` when the Service has no selector (endpoints managed by hand).
+    pub selector: Option<LabelSelector>,
+    pub selector_loc: Option<Loc>,
+    pub service_type: Box<str>,
+    pub ports: Vec<ServicePort>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IngressFacts {
+    /// Backend services: (name, where).
+    pub backends: Vec<(Box<str>, Loc)>,
+    pub hosts: Vec<(Box<str>, Loc)>,
+    pub tls_hosts: Vec<Box<str>>,
+    pub has_tls: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NetworkPolicyFacts {
+    /// `None` for policies whose selector Plimsoll cannot evaluate (Calico selector strings).
+    pub pod_selector: Option<LabelSelector>,
+    pub ingress: bool,
+    pub egress: bool,
+    /// Selects every pod and allows no ingress.
+    pub default_deny_ingress: bool,
+    pub default_deny_egress: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct PdbFacts {
+    pub selector: Option<LabelSelector>,
+    pub min_available: Option<Box<str>>,
+    pub max_unavailable: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct HpaFacts {
+    pub target_kind: Box<str>,
+    pub target_name: Box<str>,
+    pub target_loc: Option<Loc>,
+    pub min_replicas: Option<i64>,
+    pub max_replicas: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subject {
+    pub kind: Box<str>,
+    pub name: Box<str>,
+    pub namespace: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct BindingFacts {
+    pub cluster_wide: bool,
+    pub role_kind: Box<str>,
+    pub role_name: Box<str>,
+    pub role_loc: Option<Loc>,
+    pub subjects: Vec<Subject>,
+}
+
+#[derive(Clone, Debug)]
+pub struct BackupFacts {
+    /// Namespaces included; empty or `*` means all.
+    pub included: Vec<Box<str>>,
+    pub excluded: Vec<Box<str>>,
+    pub label_selector: Option<LabelSelector>,
+    pub schedule: Option<Box<str>>,
+    pub ttl: Option<Box<str>>,
+}
+
+impl BackupFacts {
+    pub fn covers_namespace(&self, ns: &str) -> bool {
+        let all = self.included.is_empty() || self.included.iter().any(|n| &**n == "*");
+        (all || self.included.iter().any(|n| &**n == ns)) && !self.excluded.iter().any(|n| &**n == ns)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct GitOpsFacts {
+    pub destination_namespace: Option<Box<str>>,
+    pub path: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug)]
+pub struct MonitorFacts {
+    pub selector: Option<LabelSelector>,
+    /// `None` = own namespace; `Some(empty)` = any namespace.
+    pub namespaces: Option<Vec<Box<str>>>,
+    pub pod_monitor: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct AlertFacts {
+    /// (alert name, has a runbook link, where)
+    pub alerts: Vec<(Box<str>, bool, Loc)>,
+}
+
+fn strs(n: Option<Node<'_>>) -> Vec<Box<str>> {
+    n.into_iter()
+        .flat_map(|n| n.items())
+        .filter_map(|i| i.as_str().map(Into::into))
+        .collect()
+}
+
+/// Extract the facts of one object.
+pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespace: Option<&str>) -> ObjectFacts {
+    let loc = |n: Node<'_>| Loc::new(file, src, n.anchor());
+    let namespace = if obj.is_cluster_scoped() {
+        None
+    } else {
+        obj.namespace().or(default_namespace).map(Into::into)
+    };
+    let id = Arc::new(ObjectId {
+        api_version: obj.api_version.into(),
+        kind: obj.kind.into(),
+        namespace,
+        name: obj.name().unwrap_or("").into(),
+    });
+    let spec = obj.spec();
+    let group = obj.group();
+    let detail = if let Some(w) = Workload::from_object(*obj) {
+        let mut ports = Vec::new();
+        let mut names = Vec::new();
+        for c in w.containers() {
+            names.push(c.name().into());
+            for p in c.ports() {
+                if let Some(num) = p.get("containerPort").and_then(|n| n.as_i64()) {
+                    ports.push((p.get_str("name").map(Into::into), num));
+                }
+            }
+        }
+        let claims = w
+            .volumes()
+            .filter_map(|v| v.path(&["persistentVolumeClaim", "claimName"])?.as_str().map(Into::into))
+            .collect();
+        let claim_templates = w.kind == WorkloadKind::StatefulSet
+            && spec
+                .and_then(|s| s.get("volumeClaimTemplates"))
+                .is_some_and(|v| !v.is_empty());
+        Detail::Workload(WorkloadFacts {
+            kind: w.kind,
+            pod_labels: Labels::from_node(w.pod_labels()),
+            pod_annotations: Labels::from_node(w.pod_annotations()),
+            replicas: w.replicas(),
+            replicas_loc: w.replicas_node().map(loc),
+            service_account: w.service_account().into(),
+            service_account_loc: w
+                .pod_spec
+                .get("serviceAccountName")
+                .or_else(|| w.pod_spec.get("serviceAccount"))
+                .map(loc),
+            claims,
+            claim_templates,
+            ports,
+            container_names: names,
+        })
+    } else {
+        match (group, obj.kind) {
+            ("", "Service") => {
+                let sel = spec.and_then(|s| s.get("selector")).filter(|s| s.is_mapping() && !s.is_empty());
+                Detail::Service(ServiceFacts {
+                    selector: sel.map(LabelSelector::from_map),
+                    selector_loc: sel.map(loc),
+                    service_type: spec.and_then(|s| s.get_str("type")).unwrap_or("ClusterIP").into(),
+                    ports: spec
+                        .and_then(|s| s.get("ports"))
+                        .into_iter()
+                        .flat_map(|p| p.items())
+                        .map(|p| ServicePort {
+                            port: p.get("port").and_then(|n| n.as_i64()),
+                            name: p.get_str("name").map(Into::into),
+                            target: p.get_str("targetPort").map(Into::into),
+                        })
+                        .collect(),
+                })
+            }
+            ("networking.k8s.io" | "extensions", "Ingress") => {
+                let mut backends = Vec::new();
+                let mut hosts = Vec::new();
+                if let Some(s) = spec {
+                    for b in [s.get("defaultBackend"), s.get("backend")].into_iter().flatten() {
+                        if let Some(n) = b.path(&["service", "name"]).or_else(|| b.get("serviceName")) {
+                            if let Some(name) = n.as_str() {
+                                backends.push((name.into(), loc(n)));
+                            }
+                        }
+                    }
+                    for r in s.get("rules").into_iter().flat_map(|r| r.items()) {
+                        if let Some(h) = r.get("host") {
+                            if let Some(t) = h.as_str() {
+                                hosts.push((t.into(), loc(h)));
+                            }
+                        }
+                        for p in r.path(&["http", "paths"]).into_iter().flat_map(|p| p.items()) {
+                            let b = p.get("backend");
+                            if let Some(n) = b.and_then(|b| b.path(&["service", "name"]).or_else(|| b.get("serviceName"))) {
+                                if let Some(name) = n.as_str() {
+                                    backends.push((name.into(), loc(n)));
+                                }
+                            }
+                        }
+                    }
+                }
+                let tls = spec.and_then(|s| s.get("tls"));
+                Detail::Ingress(IngressFacts {
+                    backends,
+                    hosts,
+                    tls_hosts: tls
+                        .into_iter()
+                        .flat_map(|t| t.items())
+                        .flat_map(|t| strs(t.get("hosts")))
+                        .collect(),
+                    has_tls: tls.is_some_and(|t| !t.is_empty()),
+                })
+            }
+            ("networking.k8s.io" | "extensions", "NetworkPolicy") => netpol(spec, false),
+            ("cilium.io", "CiliumNetworkPolicy") => netpol(spec, true),
+            ("crd.projectcalico.org" | "projectcalico.org", "NetworkPolicy") => {
+                let types = strs(spec.and_then(|s| s.get("types")));
+                let sel = spec.and_then(|s| s.get_str("selector")).unwrap_or("all()");
+                let all = sel.trim() == "all()" || sel.trim().is_empty();
+                let ingress = types.iter().any(|t| &**t == "Ingress") || spec.and_then(|s| s.get("ingress")).is_some();
+                let egress = types.iter().any(|t| &**t == "Egress") || spec.and_then(|s| s.get("egress")).is_some();
+                Detail::NetworkPolicy(NetworkPolicyFacts {
+                    pod_selector: if all { Some(LabelSelector::default()) } else { None },
+                    ingress,
+                    egress,
+                    default_deny_ingress: all && ingress && spec.and_then(|s| s.get("ingress")).is_none_or(|i| i.is_empty()),
+                    default_deny_egress: all && egress && spec.and_then(|s| s.get("egress")).is_none_or(|i| i.is_empty()),
+                })
+            }
+            ("policy", "PodDisruptionBudget") => Detail::PodDisruptionBudget(PdbFacts {
+                selector: spec.and_then(|s| s.get("selector")).map(LabelSelector::from_node),
+                min_available: spec.and_then(|s| s.get_str("minAvailable")).map(Into::into),
+                max_unavailable: spec.and_then(|s| s.get_str("maxUnavailable")).map(Into::into),
+            }),
+            ("autoscaling", "HorizontalPodAutoscaler") => {
+                let t = spec.and_then(|s| s.get("scaleTargetRef"));
+                Detail::Hpa(HpaFacts {
+                    target_kind: t.and_then(|t| t.get_str("kind")).unwrap_or("").into(),
+                    target_name: t.and_then(|t| t.get_str("name")).unwrap_or("").into(),
+                    target_loc: t.map(loc),
+                    min_replicas: spec.and_then(|s| s.get("minReplicas")).and_then(|n| n.as_i64()),
+                    max_replicas: spec.and_then(|s| s.get("maxReplicas")).and_then(|n| n.as_i64()),
+                })
+            }
+            ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+                let r = obj.root.get("roleRef");
+                Detail::Binding(BindingFacts {
+                    cluster_wide: obj.kind == "ClusterRoleBinding",
+                    role_kind: r.and_then(|r| r.get_str("kind")).unwrap_or("").into(),
+                    role_name: r.and_then(|r| r.get_str("name")).unwrap_or("").into(),
+                    role_loc: r.and_then(|r| r.get("name")).map(loc),
+                    subjects: obj
+                        .root
+                        .get("subjects")
+                        .into_iter()
+                        .flat_map(|s| s.items())
+                        .map(|s| Subject {
+                            kind: s.get_str("kind").unwrap_or("").into(),
+                            name: s.get_str("name").unwrap_or("").into(),
+                            namespace: s.get_str("namespace").map(Into::into),
+                        })
+                        .collect(),
+                })
+            }
+            ("", "ServiceAccount") => Detail::ServiceAccount {
+                automount: obj.root.get_bool("automountServiceAccountToken"),
+            },
+            ("", "PersistentVolumeClaim") => Detail::PersistentVolumeClaim {
+                storage_class: spec.and_then(|s| s.get_str("storageClassName")).map(Into::into),
+            },
+            ("velero.io", "Schedule") => {
+                let t = spec.and_then(|s| s.get("template"));
+                Detail::BackupSchedule(BackupFacts {
+                    included: strs(t.and_then(|t| t.get("includedNamespaces"))),
+                    excluded: strs(t.and_then(|t| t.get("excludedNamespaces"))),
+                    label_selector: t.and_then(|t| t.get("labelSelector")).map(LabelSelector::from_node),
+                    schedule: spec.and_then(|s| s.get_str("schedule")).map(Into::into),
+                    ttl: t.and_then(|t| t.get_str("ttl")).map(Into::into),
+                })
+            }
+            ("k8up.io", "Schedule") | ("postgresql.cnpg.io", "ScheduledBackup") => {
+                Detail::BackupSchedule(BackupFacts {
+                    included: vec![id.ns().into()],
+                    excluded: vec![],
+                    label_selector: None,
+                    schedule: spec
+                        .and_then(|s| s.get_str("schedule").or_else(|| s.path(&["backup", "schedule"])?.as_str()))
+                        .map(Into::into),
+                    ttl: None,
+                })
+            }
+            ("argoproj.io", "Application") => Detail::GitOps(GitOpsFacts {
+                destination_namespace: spec.and_then(|s| s.path(&["destination", "namespace"])?.as_str()).map(Into::into),
+                path: spec.and_then(|s| s.path(&["source", "path"])?.as_str()).map(Into::into),
+            }),
+            ("argoproj.io", "ApplicationSet")
+            | ("kustomize.toolkit.fluxcd.io", "Kustomization")
+            | ("helm.toolkit.fluxcd.io", "HelmRelease") => Detail::GitOps(GitOpsFacts {
+                destination_namespace: spec
+                    .and_then(|s| s.get_str("targetNamespace").or_else(|| s.path(&["template", "spec", "destination", "namespace"])?.as_str()))
+                    .map(Into::into),
+                path: spec.and_then(|s| s.get_str("path")).map(Into::into),
+            }),
+            ("monitoring.coreos.com", "ServiceMonitor" | "PodMonitor") => {
+                let ns = spec.and_then(|s| s.get("namespaceSelector"));
+                Detail::Monitor(MonitorFacts {
+                    selector: spec.and_then(|s| s.get("selector")).map(LabelSelector::from_node),
+                    namespaces: ns.map(|n| {
+                        if n.get_bool("any") == Some(true) {
+                            Vec::new()
+                        } else {
+                            strs(n.get("matchNames"))
+                        }
+                    }),
+                    pod_monitor: obj.kind == "PodMonitor",
+                })
+            }
+            ("monitoring.coreos.com", "PrometheusRule") => {
+                let mut alerts = Vec::new();
+                for g in spec.and_then(|s| s.get("groups")).into_iter().flat_map(|g| g.items()) {
+                    for r in g.get("rules").into_iter().flat_map(|r| r.items()) {
+                        if let Some(a) = r.get("alert") {
+                            let runbook = r
+                                .get("annotations")
+                                .is_some_and(|an| an.get("runbook_url").is_some() || an.get("runbook").is_some());
+                            alerts.push((a.as_str().unwrap_or("").into(), runbook, loc(a)));
+                        }
+                    }
+                }
+                Detail::AlertRules(AlertFacts { alerts })
+            }
+            ("external-secrets.io", "ExternalSecret") => Detail::ManagedSecret {
+                target: spec
+                    .and_then(|s| s.path(&["target", "name"])?.as_str())
+                    .or(obj.name())
+                    .map(Into::into),
+            },
+            ("bitnami.com", "SealedSecret") | ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => {
+                Detail::ManagedSecret { target: obj.name().map(Into::into) }
+            }
+            (g, _) if g.ends_with("secrets.hashicorp.com") => Detail::ManagedSecret {
+                target: spec.and_then(|s| s.get_str("destination").or_else(|| s.path(&["destination", "name"])?.as_str())).map(Into::into),
+            },
+            _ => Detail::Other,
+        }
+    };
+    let mut annotations = Labels::from_node(obj.annotations());
+    // suppressions on the pod template count as suppressions on the object
+    if let Detail::Workload(w) = &detail {
+        if annotations.get(IGNORE_ANNOTATION).is_none() {
+            if let Some(v) = w.pod_annotations.get(IGNORE_ANNOTATION) {
+                annotations.0.push((IGNORE_ANNOTATION.into(), v.into()));
+                annotations.0.sort();
+            }
+        }
+    }
+    ObjectFacts {
+        id,
+        loc: loc(obj.anchor()),
+        labels: Labels::from_node(obj.labels()),
+        annotations,
+        detail,
+    }
+}
+
+fn netpol(spec: Option<Node<'_>>, cilium: bool) -> Detail {
+    let sel_key = if cilium { "endpointSelector" } else { "podSelector" };
+    let selector = spec
+        .and_then(|s| s.get(sel_key))
+        .map(LabelSelector::from_node)
+        .unwrap_or_default();
+    let types = strs(spec.and_then(|s| s.get("policyTypes")));
+    let ingress_rules = spec.and_then(|s| s.get("ingress"));
+    let egress_rules = spec.and_then(|s| s.get("egress"));
+    // Kubernetes: without policyTypes, Ingress is always implied and Egress only when egress rules exist
+    let (ingress, egress) = if types.is_empty() || cilium {
+        (
+            !cilium || ingress_rules.is_some() || spec.and_then(|s| s.get("ingressDeny")).is_some(),
+            egress_rules.is_some() || (cilium && spec.and_then(|s| s.get("egressDeny")).is_some()),
+        )
+    } else {
+        (
+            types.iter().any(|t| &**t == "Ingress"),
+            types.iter().any(|t| &**t == "Egress"),
+        )
+    };
+    let all = selector.is_empty();
+    let empty = |n: Option<Node<'_>>| n.is_none_or(|n| n.is_empty() || n.is_null());
+    let deny_in = if cilium {
+        // Cilium: `ingress: [{}]` selects the endpoint with no allowed peers
+        ingress_rules.is_some_and(|r| r.items().all(|i| i.is_empty()))
+    } else {
+        empty(ingress_rules)
+    };
+    let deny_out = if cilium {
+        egress_rules.is_some_and(|r| r.items().all(|i| i.is_empty()))
+    } else {
+        empty(egress_rules)
+    };
+    Detail::NetworkPolicy(NetworkPolicyFacts {
+        pod_selector: Some(selector),
+        ingress,
+        egress,
+        default_deny_ingress: all && ingress && deny_in,
+        default_deny_egress: all && egress && deny_out,
+    })
+}
