@@ -303,7 +303,11 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static RuleMeta, loc: Option<Loc>, message: impl Into<Cow<'static, str>>) -> Self {
+    pub fn new(
+        rule: &'static RuleMeta,
+        loc: Option<Loc>,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Finding {
             rule,
             severity: rule.severity,

@@ -49,14 +49,20 @@ pub enum Detail {
     PodDisruptionBudget(PdbFacts),
     Hpa(HpaFacts),
     Binding(BindingFacts),
-    ServiceAccount { automount: Option<bool> },
+    ServiceAccount {
+        automount: Option<bool>,
+    },
     BackupSchedule(BackupFacts),
     GitOps(GitOpsFacts),
     Monitor(MonitorFacts),
     AlertRules(AlertFacts),
     /// ExternalSecret, SealedSecret, SecretProviderClass, VaultStaticSecret...: a secret store.
-    ManagedSecret { target: Option<Box<str>> },
-    PersistentVolumeClaim { storage_class: Option<Box<str>> },
+    ManagedSecret {
+        target: Option<Box<str>>,
+    },
+    PersistentVolumeClaim {
+        storage_class: Option<Box<str>>,
+    },
     Other,
 }
 
@@ -167,7 +173,8 @@ pub struct BackupFacts {
 impl BackupFacts {
     pub fn covers_namespace(&self, ns: &str) -> bool {
         let all = self.included.is_empty() || self.included.iter().any(|n| &**n == "*");
-        (all || self.included.iter().any(|n| &**n == ns)) && !self.excluded.iter().any(|n| &**n == ns)
+        (all || self.included.iter().any(|n| &**n == ns))
+            && !self.excluded.iter().any(|n| &**n == ns)
     }
 }
 
@@ -199,7 +206,12 @@ fn strs(n: Option<Node<'_>>) -> Vec<Box<str>> {
 }
 
 /// Extract the facts of one object.
-pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespace: Option<&str>) -> ObjectFacts {
+pub fn extract(
+    file: FileId,
+    src: &SourceFile,
+    obj: &Object<'_>,
+    default_namespace: Option<&str>,
+) -> ObjectFacts {
     let loc = |n: Node<'_>| Loc::new(file, src, n.anchor());
     let namespace = if obj.is_cluster_scoped() {
         None
@@ -227,7 +239,11 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
         }
         let claims = w
             .volumes()
-            .filter_map(|v| v.path(&["persistentVolumeClaim", "claimName"])?.as_str().map(Into::into))
+            .filter_map(|v| {
+                v.path(&["persistentVolumeClaim", "claimName"])?
+                    .as_str()
+                    .map(Into::into)
+            })
             .collect();
         let claim_templates = w.kind == WorkloadKind::StatefulSet
             && spec
@@ -253,11 +269,16 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
     } else {
         match (group, obj.kind) {
             ("", "Service") => {
-                let sel = spec.and_then(|s| s.get("selector")).filter(|s| s.is_mapping() && !s.is_empty());
+                let sel = spec
+                    .and_then(|s| s.get("selector"))
+                    .filter(|s| s.is_mapping() && !s.is_empty());
                 Detail::Service(ServiceFacts {
                     selector: sel.map(LabelSelector::from_map),
                     selector_loc: sel.map(loc),
-                    service_type: spec.and_then(|s| s.get_str("type")).unwrap_or("ClusterIP").into(),
+                    service_type: spec
+                        .and_then(|s| s.get_str("type"))
+                        .unwrap_or("ClusterIP")
+                        .into(),
                     ports: spec
                         .and_then(|s| s.get("ports"))
                         .into_iter()
@@ -274,8 +295,14 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
                 let mut backends = Vec::new();
                 let mut hosts = Vec::new();
                 if let Some(s) = spec {
-                    for b in [s.get("defaultBackend"), s.get("backend")].into_iter().flatten() {
-                        if let Some(n) = b.path(&["service", "name"]).or_else(|| b.get("serviceName")) {
+                    for b in [s.get("defaultBackend"), s.get("backend")]
+                        .into_iter()
+                        .flatten()
+                    {
+                        if let Some(n) = b
+                            .path(&["service", "name"])
+                            .or_else(|| b.get("serviceName"))
+                        {
                             if let Some(name) = n.as_str() {
                                 backends.push((name.into(), loc(n)));
                             }
@@ -287,9 +314,16 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
                                 hosts.push((t.into(), loc(h)));
                             }
                         }
-                        for p in r.path(&["http", "paths"]).into_iter().flat_map(|p| p.items()) {
+                        for p in r
+                            .path(&["http", "paths"])
+                            .into_iter()
+                            .flat_map(|p| p.items())
+                        {
                             let b = p.get("backend");
-                            if let Some(n) = b.and_then(|b| b.path(&["service", "name"]).or_else(|| b.get("serviceName"))) {
+                            if let Some(n) = b.and_then(|b| {
+                                b.path(&["service", "name"])
+                                    .or_else(|| b.get("serviceName"))
+                            }) {
                                 if let Some(name) = n.as_str() {
                                     backends.push((name.into(), loc(n)));
                                 }
@@ -315,20 +349,38 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
                 let types = strs(spec.and_then(|s| s.get("types")));
                 let sel = spec.and_then(|s| s.get_str("selector")).unwrap_or("all()");
                 let all = sel.trim() == "all()" || sel.trim().is_empty();
-                let ingress = types.iter().any(|t| &**t == "Ingress") || spec.and_then(|s| s.get("ingress")).is_some();
-                let egress = types.iter().any(|t| &**t == "Egress") || spec.and_then(|s| s.get("egress")).is_some();
+                let ingress = types.iter().any(|t| &**t == "Ingress")
+                    || spec.and_then(|s| s.get("ingress")).is_some();
+                let egress = types.iter().any(|t| &**t == "Egress")
+                    || spec.and_then(|s| s.get("egress")).is_some();
                 Detail::NetworkPolicy(NetworkPolicyFacts {
-                    pod_selector: if all { Some(LabelSelector::default()) } else { None },
+                    pod_selector: if all {
+                        Some(LabelSelector::default())
+                    } else {
+                        None
+                    },
                     ingress,
                     egress,
-                    default_deny_ingress: all && ingress && spec.and_then(|s| s.get("ingress")).is_none_or(|i| i.is_empty()),
-                    default_deny_egress: all && egress && spec.and_then(|s| s.get("egress")).is_none_or(|i| i.is_empty()),
+                    default_deny_ingress: all
+                        && ingress
+                        && spec
+                            .and_then(|s| s.get("ingress"))
+                            .is_none_or(|i| i.is_empty()),
+                    default_deny_egress: all
+                        && egress
+                        && spec
+                            .and_then(|s| s.get("egress"))
+                            .is_none_or(|i| i.is_empty()),
                 })
             }
             ("policy", "PodDisruptionBudget") => Detail::PodDisruptionBudget(PdbFacts {
-                selector: spec.and_then(|s| s.get("selector")).map(LabelSelector::from_node),
+                selector: spec
+                    .and_then(|s| s.get("selector"))
+                    .map(LabelSelector::from_node),
                 min_available: spec.and_then(|s| s.get_str("minAvailable")).map(Into::into),
-                max_unavailable: spec.and_then(|s| s.get_str("maxUnavailable")).map(Into::into),
+                max_unavailable: spec
+                    .and_then(|s| s.get_str("maxUnavailable"))
+                    .map(Into::into),
             }),
             ("autoscaling", "HorizontalPodAutoscaler") => {
                 let t = spec.and_then(|s| s.get("scaleTargetRef"));
@@ -336,8 +388,12 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
                     target_kind: t.and_then(|t| t.get_str("kind")).unwrap_or("").into(),
                     target_name: t.and_then(|t| t.get_str("name")).unwrap_or("").into(),
                     target_loc: t.map(loc),
-                    min_replicas: spec.and_then(|s| s.get("minReplicas")).and_then(|n| n.as_i64()),
-                    max_replicas: spec.and_then(|s| s.get("maxReplicas")).and_then(|n| n.as_i64()),
+                    min_replicas: spec
+                        .and_then(|s| s.get("minReplicas"))
+                        .and_then(|n| n.as_i64()),
+                    max_replicas: spec
+                        .and_then(|s| s.get("maxReplicas"))
+                        .and_then(|n| n.as_i64()),
                 })
             }
             ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
@@ -364,14 +420,18 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
                 automount: obj.root.get_bool("automountServiceAccountToken"),
             },
             ("", "PersistentVolumeClaim") => Detail::PersistentVolumeClaim {
-                storage_class: spec.and_then(|s| s.get_str("storageClassName")).map(Into::into),
+                storage_class: spec
+                    .and_then(|s| s.get_str("storageClassName"))
+                    .map(Into::into),
             },
             ("velero.io", "Schedule") => {
                 let t = spec.and_then(|s| s.get("template"));
                 Detail::BackupSchedule(BackupFacts {
                     included: strs(t.and_then(|t| t.get("includedNamespaces"))),
                     excluded: strs(t.and_then(|t| t.get("excludedNamespaces"))),
-                    label_selector: t.and_then(|t| t.get("labelSelector")).map(LabelSelector::from_node),
+                    label_selector: t
+                        .and_then(|t| t.get("labelSelector"))
+                        .map(LabelSelector::from_node),
                     schedule: spec.and_then(|s| s.get_str("schedule")).map(Into::into),
                     ttl: t.and_then(|t| t.get_str("ttl")).map(Into::into),
                 })
@@ -382,27 +442,41 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
                     excluded: vec![],
                     label_selector: None,
                     schedule: spec
-                        .and_then(|s| s.get_str("schedule").or_else(|| s.path(&["backup", "schedule"])?.as_str()))
+                        .and_then(|s| {
+                            s.get_str("schedule")
+                                .or_else(|| s.path(&["backup", "schedule"])?.as_str())
+                        })
                         .map(Into::into),
                     ttl: None,
                 })
             }
             ("argoproj.io", "Application") => Detail::GitOps(GitOpsFacts {
-                destination_namespace: spec.and_then(|s| s.path(&["destination", "namespace"])?.as_str()).map(Into::into),
-                path: spec.and_then(|s| s.path(&["source", "path"])?.as_str()).map(Into::into),
+                destination_namespace: spec
+                    .and_then(|s| s.path(&["destination", "namespace"])?.as_str())
+                    .map(Into::into),
+                path: spec
+                    .and_then(|s| s.path(&["source", "path"])?.as_str())
+                    .map(Into::into),
             }),
             ("argoproj.io", "ApplicationSet")
             | ("kustomize.toolkit.fluxcd.io", "Kustomization")
             | ("helm.toolkit.fluxcd.io", "HelmRelease") => Detail::GitOps(GitOpsFacts {
                 destination_namespace: spec
-                    .and_then(|s| s.get_str("targetNamespace").or_else(|| s.path(&["template", "spec", "destination", "namespace"])?.as_str()))
+                    .and_then(|s| {
+                        s.get_str("targetNamespace").or_else(|| {
+                            s.path(&["template", "spec", "destination", "namespace"])?
+                                .as_str()
+                        })
+                    })
                     .map(Into::into),
                 path: spec.and_then(|s| s.get_str("path")).map(Into::into),
             }),
             ("monitoring.coreos.com", "ServiceMonitor" | "PodMonitor") => {
                 let ns = spec.and_then(|s| s.get("namespaceSelector"));
                 Detail::Monitor(MonitorFacts {
-                    selector: spec.and_then(|s| s.get("selector")).map(LabelSelector::from_node),
+                    selector: spec
+                        .and_then(|s| s.get("selector"))
+                        .map(LabelSelector::from_node),
                     namespaces: ns.map(|n| {
                         if n.get_bool("any") == Some(true) {
                             Vec::new()
@@ -415,12 +489,16 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
             }
             ("monitoring.coreos.com", "PrometheusRule") => {
                 let mut alerts = Vec::new();
-                for g in spec.and_then(|s| s.get("groups")).into_iter().flat_map(|g| g.items()) {
+                for g in spec
+                    .and_then(|s| s.get("groups"))
+                    .into_iter()
+                    .flat_map(|g| g.items())
+                {
                     for r in g.get("rules").into_iter().flat_map(|r| r.items()) {
                         if let Some(a) = r.get("alert") {
-                            let runbook = r
-                                .get("annotations")
-                                .is_some_and(|an| an.get("runbook_url").is_some() || an.get("runbook").is_some());
+                            let runbook = r.get("annotations").is_some_and(|an| {
+                                an.get("runbook_url").is_some() || an.get("runbook").is_some()
+                            });
                             alerts.push((a.as_str().unwrap_or("").into(), runbook, loc(a)));
                         }
                     }
@@ -433,11 +511,17 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
                     .or(obj.name())
                     .map(Into::into),
             },
-            ("bitnami.com", "SealedSecret") | ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => {
-                Detail::ManagedSecret { target: obj.name().map(Into::into) }
-            }
+            ("bitnami.com", "SealedSecret")
+            | ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => Detail::ManagedSecret {
+                target: obj.name().map(Into::into),
+            },
             (g, _) if g.ends_with("secrets.hashicorp.com") => Detail::ManagedSecret {
-                target: spec.and_then(|s| s.get_str("destination").or_else(|| s.path(&["destination", "name"])?.as_str())).map(Into::into),
+                target: spec
+                    .and_then(|s| {
+                        s.get_str("destination")
+                            .or_else(|| s.path(&["destination", "name"])?.as_str())
+                    })
+                    .map(Into::into),
             },
             _ => Detail::Other,
         }
@@ -462,7 +546,11 @@ pub fn extract(file: FileId, src: &SourceFile, obj: &Object<'_>, default_namespa
 }
 
 fn netpol(spec: Option<Node<'_>>, cilium: bool) -> Detail {
-    let sel_key = if cilium { "endpointSelector" } else { "podSelector" };
+    let sel_key = if cilium {
+        "endpointSelector"
+    } else {
+        "podSelector"
+    };
     let selector = spec
         .and_then(|s| s.get(sel_key))
         .map(LabelSelector::from_node)

@@ -112,7 +112,11 @@ impl Index {
             .filter_map(|o| o.workload().map(|w| (o, w)))
     }
 
-    fn in_ns<'s>(&'s self, ns: &str, pick: fn(&Ns) -> &Vec<u32>) -> impl Iterator<Item = &'s ObjectFacts> + use<'s> {
+    fn in_ns<'s>(
+        &'s self,
+        ns: &str,
+        pick: fn(&Ns) -> &Vec<u32>,
+    ) -> impl Iterator<Item = &'s ObjectFacts> + use<'s> {
         self.ns(ns)
             .map(|n| pick(n).as_slice())
             .unwrap_or(&[])
@@ -120,7 +124,10 @@ impl Index {
             .map(|&i| &self.objects[i as usize])
     }
 
-    pub fn network_policies_in<'s>(&'s self, ns: &str) -> impl Iterator<Item = &'s ObjectFacts> + use<'s> {
+    pub fn network_policies_in<'s>(
+        &'s self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'s ObjectFacts> + use<'s> {
         self.in_ns(ns, |n| &n.network_policies)
     }
 
@@ -140,7 +147,10 @@ impl Index {
         self.in_ns(ns, |n| &n.monitors)
     }
 
-    pub fn alert_rules_in<'s>(&'s self, ns: &str) -> impl Iterator<Item = &'s ObjectFacts> + use<'s> {
+    pub fn alert_rules_in<'s>(
+        &'s self,
+        ns: &str,
+    ) -> impl Iterator<Item = &'s ObjectFacts> + use<'s> {
         self.in_ns(ns, |n| &n.alerts)
     }
 
@@ -151,23 +161,41 @@ impl Index {
     }
 
     /// NetworkPolicies (Kubernetes, Cilium, Calico) that select a workload's pods.
-    pub fn network_policies_selecting<'s>(&'s self, ns: &str, pod_labels: &'s Labels) -> impl Iterator<Item = &'s ObjectFacts> + 's {
-        self.network_policies_in(ns).filter(move |p| match &p.detail {
-            Detail::NetworkPolicy(np) => np.pod_selector.as_ref().is_some_and(|s| s.matches(pod_labels)),
-            _ => false,
-        })
+    pub fn network_policies_selecting<'s>(
+        &'s self,
+        ns: &str,
+        pod_labels: &'s Labels,
+    ) -> impl Iterator<Item = &'s ObjectFacts> + 's {
+        self.network_policies_in(ns)
+            .filter(move |p| match &p.detail {
+                Detail::NetworkPolicy(np) => np
+                    .pod_selector
+                    .as_ref()
+                    .is_some_and(|s| s.matches(pod_labels)),
+                _ => false,
+            })
     }
 
     /// PodDisruptionBudgets whose selector matches a workload's pods.
-    pub fn pdbs_covering<'s>(&'s self, ns: &str, pod_labels: &'s Labels) -> impl Iterator<Item = &'s ObjectFacts> + 's {
+    pub fn pdbs_covering<'s>(
+        &'s self,
+        ns: &str,
+        pod_labels: &'s Labels,
+    ) -> impl Iterator<Item = &'s ObjectFacts> + 's {
         self.pdbs_in(ns).filter(move |p| match &p.detail {
-            Detail::PodDisruptionBudget(pdb) => pdb.selector.as_ref().is_some_and(|s| s.matches(pod_labels)),
+            Detail::PodDisruptionBudget(pdb) => {
+                pdb.selector.as_ref().is_some_and(|s| s.matches(pod_labels))
+            }
             _ => false,
         })
     }
 
     /// Services whose selector matches a workload's pods.
-    pub fn services_selecting<'s>(&'s self, ns: &str, pod_labels: &'s Labels) -> impl Iterator<Item = &'s ObjectFacts> + 's {
+    pub fn services_selecting<'s>(
+        &'s self,
+        ns: &str,
+        pod_labels: &'s Labels,
+    ) -> impl Iterator<Item = &'s ObjectFacts> + 's {
         self.services_in(ns).filter(move |p| match &p.detail {
             Detail::Service(s) => s.selector.as_ref().is_some_and(|s| s.matches(pod_labels)),
             _ => false,
@@ -175,7 +203,12 @@ impl Index {
     }
 
     /// HPAs that scale a workload.
-    pub fn hpas_targeting<'s>(&'s self, ns: &str, kind: &'s str, name: &'s str) -> impl Iterator<Item = &'s ObjectFacts> + 's {
+    pub fn hpas_targeting<'s>(
+        &'s self,
+        ns: &str,
+        kind: &'s str,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s ObjectFacts> + 's {
         self.hpas_in(ns).filter(move |p| match &p.detail {
             Detail::Hpa(h) => &*h.target_kind == kind && &*h.target_name == name,
             _ => false,
@@ -183,10 +216,16 @@ impl Index {
     }
 
     /// Backup schedules (Velero, K8up, CloudNativePG) that cover a namespace and label set.
-    pub fn backups_covering<'s>(&'s self, ns: &'s str, labels: &'s Labels) -> impl Iterator<Item = &'s ObjectFacts> + 's {
+    pub fn backups_covering<'s>(
+        &'s self,
+        ns: &'s str,
+        labels: &'s Labels,
+    ) -> impl Iterator<Item = &'s ObjectFacts> + 's {
         self.get(&self.backups).filter(move |b| match &b.detail {
             Detail::BackupSchedule(f) => {
-                let in_ns = if b.id.kind.as_ref() == "Schedule" && b.id.api_version.starts_with("velero.io") {
+                let in_ns = if b.id.kind.as_ref() == "Schedule"
+                    && b.id.api_version.starts_with("velero.io")
+                {
                     f.covers_namespace(ns)
                 } else {
                     b.ns() == ns
@@ -212,7 +251,11 @@ impl Index {
     }
 
     /// Bindings whose subjects include a ServiceAccount (`ns`, `name`).
-    pub fn bindings_of_service_account<'s>(&'s self, ns: &'s str, name: &'s str) -> impl Iterator<Item = &'s ObjectFacts> + 's {
+    pub fn bindings_of_service_account<'s>(
+        &'s self,
+        ns: &'s str,
+        name: &'s str,
+    ) -> impl Iterator<Item = &'s ObjectFacts> + 's {
         self.bindings().filter(move |b| match &b.detail {
             Detail::Binding(bf) => bf.subjects.iter().any(|s| {
                 (&*s.kind == "ServiceAccount"

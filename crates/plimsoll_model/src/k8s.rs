@@ -136,7 +136,9 @@ pub fn objects(file: &YamlFile) -> Vec<Object<'_>> {
         let Some(obj) = Object::from_node(doc, root) else {
             continue;
         };
-        if obj.kind == "List" || (obj.kind.ends_with("List") && root.get("items").is_some_and(|i| i.is_sequence())) {
+        if obj.kind == "List"
+            || (obj.kind.ends_with("List") && root.get("items").is_some_and(|i| i.is_sequence()))
+        {
             if let Some(items) = root.get("items") {
                 for item in items.items() {
                     if let Some(o) = Object::from_node(doc, item) {
@@ -167,7 +169,10 @@ mod tests {
         );
         let objs = objects(&f);
         let kinds: Vec<_> = objs.iter().map(|o| (o.kind, o.name().unwrap())).collect();
-        assert_eq!(kinds, vec![("ConfigMap", "a"), ("Secret", "b"), ("Widget", "w")]);
+        assert_eq!(
+            kinds,
+            vec![("ConfigMap", "a"), ("Secret", "b"), ("Widget", "w")]
+        );
         assert_eq!(objs[1].namespace(), Some("x"));
         assert_eq!(objs[2].group(), "example.com");
     }

@@ -12,6 +12,7 @@
 
 pub mod diag;
 pub mod facts;
+pub mod image;
 pub mod index;
 pub mod k8s;
 pub mod selector;
@@ -19,6 +20,7 @@ pub mod workload;
 
 pub use diag::{FileId, Finding, Gap, Loc, ObjectId, Peer, RuleMeta, Severity};
 pub use facts::{Detail, ObjectFacts};
+pub use image::ImageRef;
 pub use index::Index;
 pub use k8s::{Object, objects};
 pub use selector::{LabelSelector, Labels};

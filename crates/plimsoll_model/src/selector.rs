@@ -19,7 +19,10 @@ impl Labels {
     }
 
     pub fn from_pairs<'s>(pairs: impl IntoIterator<Item = (&'s str, &'s str)>) -> Labels {
-        let mut v: Vec<(Box<str>, Box<str>)> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let mut v: Vec<(Box<str>, Box<str>)> = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         v.sort();
         v.dedup_by(|a, b| a.0 == b.0);
         Labels(v)
@@ -150,10 +153,16 @@ mod tests {
 
     #[test]
     fn match_labels_and_expressions() {
-        let s = sel("matchLabels: {app: web}\nmatchExpressions:\n- {key: tier, operator: In, values: [a, b]}\n- {key: canary, operator: DoesNotExist}\n");
+        let s = sel(
+            "matchLabels: {app: web}\nmatchExpressions:\n- {key: tier, operator: In, values: [a, b]}\n- {key: canary, operator: DoesNotExist}\n",
+        );
         assert!(s.matches(&Labels::from_pairs([("app", "web"), ("tier", "a")])));
         assert!(!s.matches(&Labels::from_pairs([("app", "web"), ("tier", "c")])));
-        assert!(!s.matches(&Labels::from_pairs([("app", "web"), ("tier", "a"), ("canary", "1")])));
+        assert!(!s.matches(&Labels::from_pairs([
+            ("app", "web"),
+            ("tier", "a"),
+            ("canary", "1")
+        ])));
         assert!(!s.matches(&Labels::from_pairs([("tier", "a")])));
     }
 

@@ -160,26 +160,38 @@ impl<'a> Workload<'a> {
     }
 
     pub fn volumes(&self) -> impl Iterator<Item = Node<'a>> + 'a {
-        self.pod_spec.get("volumes").into_iter().flat_map(|v| v.items())
+        self.pod_spec
+            .get("volumes")
+            .into_iter()
+            .flat_map(|v| v.items())
     }
 
     /// All containers: init, regular and ephemeral.
     pub fn containers(&self) -> impl Iterator<Item = Container<'a>> + 'a {
         let spec = self.pod_spec;
-        [ContainerKind::Init, ContainerKind::Regular, ContainerKind::Ephemeral]
-            .into_iter()
-            .flat_map(move |kind| {
-                spec.get(kind.field())
-                    .into_iter()
-                    .flat_map(|s| s.items())
-                    .filter(|n| n.is_mapping())
-                    .map(move |node| Container { node, kind, pod_spec: spec })
-            })
+        [
+            ContainerKind::Init,
+            ContainerKind::Regular,
+            ContainerKind::Ephemeral,
+        ]
+        .into_iter()
+        .flat_map(move |kind| {
+            spec.get(kind.field())
+                .into_iter()
+                .flat_map(|s| s.items())
+                .filter(|n| n.is_mapping())
+                .map(move |node| Container {
+                    node,
+                    kind,
+                    pod_spec: spec,
+                })
+        })
     }
 
     /// Regular containers only.
     pub fn main_containers(&self) -> impl Iterator<Item = Container<'a>> + 'a {
-        self.containers().filter(|c| c.kind == ContainerKind::Regular)
+        self.containers()
+            .filter(|c| c.kind == ContainerKind::Regular)
     }
 
     /// Where a finding about the pod as a whole points.
@@ -218,7 +230,11 @@ impl<'a> Container<'a> {
     pub fn effective_security(&self, key: &str) -> Option<Node<'a>> {
         self.security_context()
             .and_then(|s| s.get(key))
-            .or_else(|| self.pod_spec.get("securityContext").and_then(|s| s.get(key)))
+            .or_else(|| {
+                self.pod_spec
+                    .get("securityContext")
+                    .and_then(|s| s.get(key))
+            })
     }
 
     /// Where findings about something missing in this container point: its `name:` key.

@@ -70,8 +70,16 @@ impl CharMap {
 }
 
 enum Frame {
-    Mapping { start: u32, anchor: usize, scratch: usize },
-    Sequence { start: u32, anchor: usize, scratch: usize },
+    Mapping {
+        start: u32,
+        anchor: usize,
+        scratch: usize,
+    },
+    Sequence {
+        start: u32,
+        anchor: usize,
+        scratch: usize,
+    },
 }
 
 /// Parse a YAML or JSON stream. Never panics; problems are in [`YamlFile::errors`].
@@ -346,15 +354,23 @@ impl<'t> Builder<'_, 't> {
         }
     }
 
-
     fn finish_mapping(&mut self, start: u32, end: u32, scratch: usize) -> NodeId {
         let pairs: Vec<NodeId> = self.scratch.drain(scratch..).collect();
-        let mut own: Vec<(NodeId, NodeId)> = pairs.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0], c[1])).collect();
+        let mut own: Vec<(NodeId, NodeId)> = pairs
+            .chunks(2)
+            .filter(|c| c.len() == 2)
+            .map(|c| (c[0], c[1]))
+            .collect();
         // merge keys: `<<: *base` or `<<: [*a, *b]`
         let mut merged: Vec<(NodeId, NodeId)> = Vec::new();
         own.retain(|&(k, v)| {
-            let is_merge = matches!(self.nodes[k.0 as usize].kind, Kind::Scalar { style: ScalarStyle::Plain, .. })
-                && self.span_is_merge(k);
+            let is_merge = matches!(
+                self.nodes[k.0 as usize].kind,
+                Kind::Scalar {
+                    style: ScalarStyle::Plain,
+                    ..
+                }
+            ) && self.span_is_merge(k);
             if !is_merge {
                 return true;
             }
@@ -365,7 +381,9 @@ impl<'t> Builder<'_, 't> {
                 Kind::Sequence { first, len } => {
                     for &m in &self.items[first as usize..(first + len) as usize] {
                         if let Kind::Mapping { first, len } = self.nodes[m.0 as usize].kind {
-                            merged.extend_from_slice(&self.entries[first as usize..(first + len) as usize]);
+                            merged.extend_from_slice(
+                                &self.entries[first as usize..(first + len) as usize],
+                            );
                         }
                     }
                 }
@@ -400,7 +418,10 @@ impl<'t> Builder<'_, 't> {
             let mut keep: Vec<(NodeId, NodeId)> = Vec::new();
             for &(k, v) in &merged {
                 let kt = self.scalar_text(k);
-                let exists = own.iter().chain(keep.iter()).any(|&(ok, _)| self.scalar_text(ok) == kt);
+                let exists = own
+                    .iter()
+                    .chain(keep.iter())
+                    .any(|&(ok, _)| self.scalar_text(ok) == kt);
                 if !exists {
                     keep.push((k, v));
                 }
@@ -441,7 +462,6 @@ impl<'t> Builder<'_, 't> {
         }
     }
 
-
     fn scan_error(&mut self, e: &ScanError) {
         let offset = self.map.byte(e.marker().index());
         self.errors.push(ParseError {
@@ -469,4 +489,3 @@ impl<'t> Builder<'_, 't> {
         self.scratch.clear();
     }
 }
-

@@ -134,7 +134,10 @@ impl SourceFile {
             return "";
         }
         let s = starts[i] as usize;
-        let e = starts.get(i + 1).map(|&e| e as usize).unwrap_or(self.text.len());
+        let e = starts
+            .get(i + 1)
+            .map(|&e| e as usize)
+            .unwrap_or(self.text.len());
         self.text[s..e].trim_end_matches(['\n', '\r'])
     }
 

@@ -11,10 +11,19 @@ fn pos(f: &plimsoll_yaml::YamlFile, off: u32) -> (u32, u32) {
 
 #[test]
 fn keys_and_values_know_their_positions() {
-    let f = load("apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: nginx:latest\n");
+    let f = load(
+        "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: nginx:latest\n",
+    );
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     let root = f.node(f.documents[0].root.unwrap());
-    let image = root.path(&["spec", "containers"]).unwrap().items().next().unwrap().get("image").unwrap();
+    let image = root
+        .path(&["spec", "containers"])
+        .unwrap()
+        .items()
+        .next()
+        .unwrap()
+        .get("image")
+        .unwrap();
     assert_eq!(image.as_str(), Some("nginx:latest"));
     assert_eq!(pos(&f, image.key_span().unwrap().start), (6, 7));
     assert_eq!(pos(&f, image.span().start), (6, 14));
@@ -52,7 +61,10 @@ fn anchors_aliases_and_merge_keys() {
     assert_eq!(limits.get_str("memory"), Some("2Gi"));
     assert!(limits.get("<<").is_none());
     assert_eq!(limits.len(), 2);
-    assert_eq!(root.path(&["other", "memory"]).unwrap().as_str(), Some("1Gi"));
+    assert_eq!(
+        root.path(&["other", "memory"]).unwrap().as_str(),
+        Some("1Gi")
+    );
     assert_eq!(root.path(&["multi", "extra"]).unwrap().as_i64(), Some(1));
     assert_eq!(root.path(&["multi", "cpu"]).unwrap().as_str(), Some("100m"));
     // a merged key points at where it was defined
@@ -87,7 +99,9 @@ fn kubernetes_scalar_typing() {
 
 #[test]
 fn json_parses_with_positions() {
-    let f = load("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Service\",\n  \"spec\": {\"type\": \"NodePort\"}\n}\n");
+    let f = load(
+        "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Service\",\n  \"spec\": {\"type\": \"NodePort\"}\n}\n",
+    );
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     let r = f.node(f.documents[0].root.unwrap());
     let t = r.path(&["spec", "type"]).unwrap();
@@ -98,23 +112,38 @@ fn json_parses_with_positions() {
 
 #[test]
 fn yaml_bomb_is_bounded_and_reported() {
-    let mut s = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut s = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
     let mut prev = "a";
     for n in names {
-        s.push_str(&format!("{n}: &{n} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        s.push_str(&format!(
+            "{n}: &{n} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
         prev = n;
     }
     let f = load(&s);
-    assert!(f.node_count() < 200, "aliases must share nodes, built {}", f.node_count());
+    assert!(
+        f.node_count() < 200,
+        "aliases must share nodes, built {}",
+        f.node_count()
+    );
     assert_eq!(f.errors.len(), 1);
-    assert!(f.errors[0].message.contains("YAML bomb"), "{}", f.errors[0].message);
+    assert!(
+        f.errors[0].message.contains("YAML bomb"),
+        "{}",
+        f.errors[0].message
+    );
     assert!(f.documents[0].root.is_none());
 }
 
 #[test]
 fn oversized_file_is_refused_not_parsed() {
-    let limits = Limits { max_bytes: 1000, ..Limits::default() };
+    let limits = Limits {
+        max_bytes: 1000,
+        ..Limits::default()
+    };
     let f = parse(SourceFile::new("big.yaml", "a: b\n".repeat(1000)), &limits);
     assert_eq!(f.documents.len(), 0);
     assert!(f.errors[0].message.contains("limit"));

@@ -1,0 +1,164 @@
+//! The engine: runs each rule only on what it targets.
+//!
+//! A scan is two passes. [`Engine::check_yaml`] runs per file (in parallel, by the caller):
+//! per-object, per-workload and per-file rules see the full tree, and each object leaves
+//! compact [`ObjectFacts`]. [`Engine::check_index`] then runs the cross-object rules once over the
+//! [`Index`] of all facts. Trees can be dropped between the two passes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use plimsoll_model::facts::extract;
+use plimsoll_model::{FileId, Finding, Index, ObjectFacts, ObjectId, Workload, objects};
+use plimsoll_yaml::YamlFile;
+
+use crate::rule::{Cx, IndexCx, Rule, Target};
+
+/// Options rules read. Defaults are what production asks for.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Minimum replicas for a replicated workload.
+    pub min_replicas: i64,
+    /// Registries images may come from; empty = any.
+    pub allowed_registries: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            min_replicas: 2,
+            allowed_registries: Vec::new(),
+        }
+    }
+}
+
+/// What one file yields.
+#[derive(Debug, Default)]
+pub struct FileOutcome {
+    pub findings: Vec<Finding>,
+    pub facts: Vec<ObjectFacts>,
+    pub documents: usize,
+    pub objects: usize,
+}
+
+pub struct Engine {
+    rules: Vec<&'static dyn Rule>,
+    workload: Vec<usize>,
+    any: Vec<usize>,
+    by_kind: HashMap<&'static str, Vec<usize>>,
+    files: Vec<usize>,
+    index: Vec<usize>,
+    pub settings: Settings,
+}
+
+impl Engine {
+    pub fn new(rules: Vec<&'static dyn Rule>, settings: Settings) -> Engine {
+        let mut e = Engine {
+            rules,
+            workload: Vec::new(),
+            any: Vec::new(),
+            by_kind: HashMap::new(),
+            files: Vec::new(),
+            index: Vec::new(),
+            settings,
+        };
+        for (i, r) in e.rules.iter().enumerate() {
+            match r.target() {
+                Target::Workloads => e.workload.push(i),
+                Target::AnyObject => e.any.push(i),
+                Target::Kinds(kinds) => {
+                    for k in kinds {
+                        e.by_kind.entry(k).or_default().push(i);
+                    }
+                }
+                Target::Files => e.files.push(i),
+                Target::Index => e.index.push(i),
+            }
+        }
+        e
+    }
+
+    /// An engine with every registered rule and default settings.
+    pub fn with_all_rules() -> Engine {
+        Engine::new(crate::registry::all(), Settings::default())
+    }
+
+    pub fn rules(&self) -> &[&'static dyn Rule] {
+        &self.rules
+    }
+
+    /// Run per-file, per-object and per-workload rules on one parsed YAML file.
+    pub fn check_yaml(
+        &self,
+        file: FileId,
+        yaml: &YamlFile,
+        default_namespace: Option<&str>,
+    ) -> FileOutcome {
+        let mut out = FileOutcome {
+            documents: yaml.documents.len(),
+            ..Default::default()
+        };
+        let source = &yaml.source;
+        for &i in &self.files {
+            let r = self.rules[i];
+            let mut cx = Cx {
+                rule: r.meta(),
+                file,
+                source,
+                object: None,
+                findings: &mut out.findings,
+                settings: &self.settings,
+            };
+            r.check_file(yaml, &mut cx);
+        }
+        for obj in objects(yaml) {
+            out.objects += 1;
+            let facts = extract(file, source, &obj, default_namespace);
+            let id: Arc<ObjectId> = facts.id.clone();
+            let mut run = |i: usize, f: &mut dyn FnMut(&dyn Rule, &mut Cx<'_>)| {
+                let r = self.rules[i];
+                let mut cx = Cx {
+                    rule: r.meta(),
+                    file,
+                    source,
+                    object: Some(id.clone()),
+                    findings: &mut out.findings,
+                    settings: &self.settings,
+                };
+                f(r, &mut cx);
+            };
+            if !self.workload.is_empty() {
+                if let Some(w) = Workload::from_object(obj) {
+                    for &i in &self.workload {
+                        run(i, &mut |r, cx| r.check_workload(&w, cx));
+                    }
+                }
+            }
+            if let Some(rs) = self.by_kind.get(obj.kind) {
+                for &i in rs {
+                    run(i, &mut |r, cx| r.check_object(&obj, cx));
+                }
+            }
+            for &i in &self.any {
+                run(i, &mut |r, cx| r.check_object(&obj, cx));
+            }
+            out.facts.push(facts);
+        }
+        out
+    }
+
+    /// Run the cross-object rules.
+    pub fn check_index(&self, ix: &Index) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for &i in &self.index {
+            let r = self.rules[i];
+            let mut cx = IndexCx {
+                rule: r.meta(),
+                findings: &mut findings,
+                settings: &self.settings,
+            };
+            r.check_index(ix, &mut cx);
+        }
+        findings
+    }
+}

@@ -1,0 +1,3 @@
+use crate::rule::Rule;
+
+pub const RULES: &[&dyn Rule] = &[];

@@ -1,0 +1,60 @@
+use plimsoll_model::Workload;
+
+use crate::declare_rule;
+use crate::rule::{Cx, Rule, Target};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports containers (init and ephemeral ones included) with
+    /// `securityContext.privileged: true`.
+    ///
+    /// ## Why it matters
+    /// A privileged container has every capability and every host device; it can load kernel
+    /// modules, mount the host's disks and escape to the node in one command. One compromised
+    /// dependency in such a pod is a compromised node, and from there the cluster's secrets.
+    /// The Pod Security Standards forbid it even at the `baseline` level.
+    ///
+    /// ## How to fix
+    /// Remove `privileged: true`; add back only the capability the process needs:
+    ///
+    /// ```yaml
+    /// securityContext:
+    ///   privileged: false
+    ///   allowPrivilegeEscalation: false
+    ///   capabilities:
+    ///     drop: ["ALL"]
+    ///     add: ["NET_BIND_SERVICE"]
+    /// ```
+    ///
+    /// ## Severity
+    /// Critical: it is a direct path from the container to the node.
+    pub struct PrivilegedContainer {
+        id: "WKL-001",
+        name: "privileged-container",
+        gap: Workload,
+        severity: Critical,
+        target: Target::Workloads,
+        summary: "Container runs privileged",
+        peers: [
+            KubeScore: ["container-security-context-privileged"],
+            KubeLinter: ["privileged-container"],
+            Polaris: ["runAsPrivileged"],
+            Checkov: ["CKV_K8S_16"],
+            Kubescape: ["C-0057"],
+            Trivy: ["KSV-0017"],
+            Kyverno: ["pod-security/baseline/disallow-privileged-containers"],
+        ],
+    }
+}
+
+impl Rule for PrivilegedContainer {
+    fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
+        for c in w.containers() {
+            if let Some(p) = c.security_context().and_then(|s| s.get("privileged")) {
+                if p.as_bool() == Some(true) {
+                    cx.report_in(&c, p, format!("container `{}` runs privileged", c.name()));
+                }
+            }
+        }
+    }
+}

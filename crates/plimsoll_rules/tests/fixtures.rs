@@ -1,0 +1,144 @@
+//! The one generic driver for every rule's fixtures.
+//!
+//! For each registered rule, `src/rules/<gap>/fixtures/<RULE-ID>/` must hold at least one
+//! `fail*` and one `pass*` file. Each fixture is scanned alone with every rule (cross-object
+//! rules included); a `fail` fixture must produce at least one finding of that rule, whose
+//! rendering is snapshotted, and a `pass` fixture none.
+
+use std::path::{Path, PathBuf};
+
+use plimsoll_model::{FileId, Index};
+use plimsoll_rules::{Engine, Finding};
+use plimsoll_yaml::{Limits, SourceFile, parse};
+
+fn fixture_dir(gap: &str, id: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/rules")
+        .join(gap)
+        .join("fixtures")
+        .join(id)
+}
+
+fn scan(engine: &Engine, path: &Path) -> Vec<Finding> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let yaml = parse(
+        SourceFile::new(path.display().to_string(), text),
+        &Limits::default(),
+    );
+    assert!(
+        yaml.errors.is_empty(),
+        "{}: fixture does not parse: {:?}",
+        path.display(),
+        yaml.errors
+    );
+    let out = engine.check_yaml(FileId(0), &yaml, None);
+    let ix = Index::new(out.facts);
+    let mut findings = out.findings;
+    findings.extend(engine.check_index(&ix));
+    findings
+}
+
+fn render(findings: &[&Finding]) -> String {
+    let mut s = String::new();
+    for f in findings {
+        let at = f
+            .loc
+            .map(|l| format!("{}:{}", l.line, l.column))
+            .unwrap_or_else(|| "-".into());
+        let obj = f
+            .object
+            .as_ref()
+            .map(|o| o.to_string())
+            .unwrap_or_else(|| "(scan)".into());
+        let container = f
+            .container
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "{at} {} {} {obj}{container}: {}\n",
+            f.rule.id, f.severity, f.message
+        ));
+    }
+    s
+}
+
+#[test]
+fn every_rule_passes_and_fails_its_fixtures() {
+    let engine = Engine::with_all_rules();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for rule in engine.rules() {
+        let m = rule.meta();
+        let dir = fixture_dir(m.gap.as_str(), m.id);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            problems.push(format!("{}: no fixture directory {}", m.id, dir.display()));
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        let (mut fails, mut passes) = (0, 0);
+        for path in files {
+            let stem = path.file_name().unwrap().to_string_lossy().to_string();
+            let all = scan(&engine, &path);
+            let mine: Vec<&Finding> = all.iter().filter(|f| f.rule.id == m.id).collect();
+            if stem.starts_with("fail") {
+                fails += 1;
+                if mine.is_empty() {
+                    problems.push(format!("{}: {stem} produced no {} finding", m.id, m.id));
+                } else {
+                    insta::with_settings!({snapshot_suffix => stem.clone(), prepend_module_to_snapshot => false}, {
+                        insta::assert_snapshot!(m.id, render(&mine));
+                    });
+                }
+            } else if stem.starts_with("pass") {
+                passes += 1;
+                if !mine.is_empty() {
+                    problems.push(format!(
+                        "{}: {stem} produced findings:\n{}",
+                        m.id,
+                        render(&mine)
+                    ));
+                }
+            }
+            checked += 1;
+        }
+        if fails == 0 || passes == 0 {
+            problems.push(format!(
+                "{}: needs fail and pass fixtures (has {fails} fail, {passes} pass)",
+                m.id
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    assert!(checked > 0);
+}
+
+#[test]
+fn every_rule_is_documented_and_ids_are_unique() {
+    let engine = Engine::with_all_rules();
+    let mut ids = std::collections::HashSet::new();
+    let mut names = std::collections::HashSet::new();
+    for rule in engine.rules() {
+        let m = rule.meta();
+        assert!(ids.insert(m.id), "duplicate id {}", m.id);
+        assert!(names.insert(m.name), "duplicate name {}", m.name);
+        let prefix_ok = m.id.len() == 7
+            && m.id.as_bytes()[3] == b'-'
+            && m.id[4..].bytes().all(|b| b.is_ascii_digit());
+        assert!(prefix_ok, "{}: ids look like ABC-123", m.id);
+        for section in ["What it does", "Why it matters", "How to fix", "Severity"] {
+            assert!(
+                !m.section(section).is_empty(),
+                "{}: missing `## {section}` section",
+                m.id
+            );
+        }
+        assert!(!m.summary.is_empty());
+    }
+}
