@@ -302,17 +302,16 @@ pub fn extract(
                         if let Some(n) = b
                             .path(&["service", "name"])
                             .or_else(|| b.get("serviceName"))
+                            && let Some(name) = n.as_str()
                         {
-                            if let Some(name) = n.as_str() {
-                                backends.push((name.into(), loc(n)));
-                            }
+                            backends.push((name.into(), loc(n)));
                         }
                     }
                     for r in s.get("rules").into_iter().flat_map(|r| r.items()) {
-                        if let Some(h) = r.get("host") {
-                            if let Some(t) = h.as_str() {
-                                hosts.push((t.into(), loc(h)));
-                            }
+                        if let Some(h) = r.get("host")
+                            && let Some(t) = h.as_str()
+                        {
+                            hosts.push((t.into(), loc(h)));
                         }
                         for p in r
                             .path(&["http", "paths"])
@@ -323,10 +322,9 @@ pub fn extract(
                             if let Some(n) = b.and_then(|b| {
                                 b.path(&["service", "name"])
                                     .or_else(|| b.get("serviceName"))
-                            }) {
-                                if let Some(name) = n.as_str() {
-                                    backends.push((name.into(), loc(n)));
-                                }
+                            }) && let Some(name) = n.as_str()
+                            {
+                                backends.push((name.into(), loc(n)));
                             }
                         }
                     }
@@ -528,13 +526,12 @@ pub fn extract(
     };
     let mut annotations = Labels::from_node(obj.annotations());
     // suppressions on the pod template count as suppressions on the object
-    if let Detail::Workload(w) = &detail {
-        if annotations.get(IGNORE_ANNOTATION).is_none() {
-            if let Some(v) = w.pod_annotations.get(IGNORE_ANNOTATION) {
-                annotations.0.push((IGNORE_ANNOTATION.into(), v.into()));
-                annotations.0.sort();
-            }
-        }
+    if let Detail::Workload(w) = &detail
+        && annotations.get(IGNORE_ANNOTATION).is_none()
+        && let Some(v) = w.pod_annotations.get(IGNORE_ANNOTATION)
+    {
+        annotations.0.push((IGNORE_ANNOTATION.into(), v.into()));
+        annotations.0.sort();
     }
     ObjectFacts {
         id,

@@ -127,11 +127,11 @@ impl Engine {
                 };
                 f(r, &mut cx);
             };
-            if !self.workload.is_empty() {
-                if let Some(w) = Workload::from_object(obj) {
-                    for &i in &self.workload {
-                        run(i, &mut |r, cx| r.check_workload(&w, cx));
-                    }
+            if !self.workload.is_empty()
+                && let Some(w) = Workload::from_object(obj)
+            {
+                for &i in &self.workload {
+                    run(i, &mut |r, cx| r.check_workload(&w, cx));
                 }
             }
             if let Some(rs) = self.by_kind.get(obj.kind) {

@@ -1,7 +1,5 @@
 //! Building the tree from `saphyr-parser` events, within limits.
 
-use std::borrow::Cow;
-
 use saphyr_parser::{Event, Parser, ScalarStyle as SStyle, ScanError};
 
 use crate::source::{SourceFile, Span};
@@ -301,14 +299,14 @@ impl<'t> Builder<'_, 't> {
         }
     }
 
-    fn text_ref(&mut self, text: &str, value: &Cow<'_, str>) -> TextRef {
-        if let Cow::Borrowed(s) = value {
-            let base = text.as_ptr() as usize;
-            let p = s.as_ptr() as usize;
-            if p >= base && p + s.len() <= base + text.len() {
-                let off = (p - base) as u32;
-                return TextRef::Source(off, off + s.len() as u32);
-            }
+    /// Scalars borrowed from the source (plain, unescaped) point into it; others are copied
+    /// into the side buffer.
+    fn text_ref(&mut self, text: &str, value: &str) -> TextRef {
+        let base = text.as_ptr() as usize;
+        let p = value.as_ptr() as usize;
+        if p >= base && p + value.len() <= base + text.len() {
+            let off = (p - base) as u32;
+            return TextRef::Source(off, off + value.len() as u32);
         }
         let start = self.extra.len() as u32;
         self.extra.push_str(value);

@@ -50,10 +50,10 @@ declare_rule! {
 impl Rule for PrivilegedContainer {
     fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
         for c in w.containers() {
-            if let Some(p) = c.security_context().and_then(|s| s.get("privileged")) {
-                if p.as_bool() == Some(true) {
-                    cx.report_in(&c, p, format!("container `{}` runs privileged", c.name()));
-                }
+            if let Some(p) = c.security_context().and_then(|s| s.get("privileged"))
+                && p.as_bool() == Some(true)
+            {
+                cx.report_in(&c, p, format!("container `{}` runs privileged", c.name()));
             }
         }
     }
