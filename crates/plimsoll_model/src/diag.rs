@@ -222,6 +222,16 @@ impl RuleMeta {
         self.section("How to fix")
     }
 
+    /// The fix with the doc comment's one-space indent removed.
+    pub fn fix_text(&self) -> String {
+        dedent(self.fix())
+    }
+
+    /// The whole documentation with the doc comment's one-space indent removed.
+    pub fn docs_text(&self) -> String {
+        dedent(self.docs)
+    }
+
     /// The first paragraph of the fix, without code: short enough for one line of output.
     pub fn fix_short(&self) -> &'static str {
         let f = self.fix();
@@ -236,6 +246,15 @@ impl RuleMeta {
             .map(|(_, ids)| *ids)
             .unwrap_or(&[])
     }
+}
+
+fn dedent(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for line in s.lines() {
+        out.push_str(line.strip_prefix(' ').unwrap_or(line));
+        out.push('\n');
+    }
+    out.trim_end().to_string()
 }
 
 /// Index of a scanned file in the scan's file table.
@@ -300,6 +319,8 @@ pub struct Finding {
     pub container: Option<Box<str>>,
     /// Set when a suppression applies; the finding is then reported as suppressed.
     pub suppressed: Option<Box<str>>,
+    /// Bytes of the source that must never be shown (a secret's value), masked in snippets.
+    pub redact: Option<Span>,
 }
 
 impl Finding {
@@ -316,6 +337,7 @@ impl Finding {
             object: None,
             container: None,
             suppressed: None,
+            redact: None,
         }
     }
 

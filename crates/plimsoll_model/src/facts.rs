@@ -57,6 +57,7 @@ pub enum Detail {
     Monitor(MonitorFacts),
     AlertRules(AlertFacts),
     /// ExternalSecret, SealedSecret, SecretProviderClass, VaultStaticSecret...: a secret store.
+    /// cert-manager `Certificate`s are here too (their `secretName` is issued, not committed).
     ManagedSecret {
         target: Option<Box<str>>,
     },
@@ -79,9 +80,18 @@ pub struct WorkloadFacts {
     /// PersistentVolumeClaims mounted through `persistentVolumeClaim` volumes.
     pub claims: Vec<Box<str>>,
     pub claim_templates: bool,
+    /// StatefulSet `spec.serviceName`, when written, and where.
+    pub service_name: Option<(Box<str>, Loc)>,
     /// Container ports: (name, number).
     pub ports: Vec<(Option<Box<str>>, i64)>,
     pub container_names: Vec<Box<str>>,
+    /// The pod spec's `automountServiceAccountToken`, when written, and where.
+    pub automount_token: Option<(bool, Loc)>,
+    /// Secrets the pod reads: env `secretKeyRef`, `envFrom[].secretRef`, `secret` and projected
+    /// volumes (not `imagePullSecrets`): (name, where the name is written).
+    pub secret_refs: Vec<(Box<str>, Loc)>,
+    /// Mounts a Secrets Store CSI volume (`secrets-store.csi.k8s.io`).
+    pub csi_secret_store: bool,
 }
 
 impl WorkloadFacts {
@@ -97,6 +107,8 @@ pub struct ServicePort {
     pub name: Option<Box<str>>,
     /// `targetPort` as written (number or name); `None` means "same as port".
     pub target: Option<Box<str>>,
+    /// Where `targetPort` is written.
+    pub target_loc: Option<Loc>,
 }
 
 #[derive(Clone, Debug)]
@@ -106,6 +118,8 @@ pub struct ServiceFacts {
     pub selector_loc: Option<Loc>,
     pub service_type: Box<str>,
     pub ports: Vec<ServicePort>,
+    /// `clusterIP: None`: a headless Service.
+    pub headless: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -133,6 +147,8 @@ pub struct PdbFacts {
     pub selector: Option<LabelSelector>,
     pub min_available: Option<Box<str>>,
     pub max_unavailable: Option<Box<str>>,
+    /// Where `maxUnavailable` (else `minAvailable`) is written.
+    pub policy_loc: Option<Loc>,
 }
 
 #[derive(Clone, Debug)]
@@ -263,8 +279,21 @@ pub fn extract(
                 .map(loc),
             claims,
             claim_templates,
+            service_name: (w.kind == WorkloadKind::StatefulSet)
+                .then(|| spec?.get("serviceName"))
+                .flatten()
+                .and_then(|n| Some((n.as_str()?.into(), loc(n)))),
             ports,
             container_names: names,
+            automount_token: w
+                .pod_spec
+                .get("automountServiceAccountToken")
+                .and_then(|n| Some((n.as_bool()?, loc(n)))),
+            secret_refs: secret_refs(&w, &loc),
+            csi_secret_store: w.volumes().any(|v| {
+                v.path(&["csi", "driver"]).and_then(|d| d.as_str())
+                    == Some("secrets-store.csi.k8s.io")
+            }),
         })
     } else {
         match (group, obj.kind) {
@@ -287,8 +316,10 @@ pub fn extract(
                             port: p.get("port").and_then(|n| n.as_i64()),
                             name: p.get_str("name").map(Into::into),
                             target: p.get_str("targetPort").map(Into::into),
+                            target_loc: p.get("targetPort").map(loc),
                         })
                         .collect(),
+                    headless: spec.and_then(|s| s.get_str("clusterIP")) == Some("None"),
                 })
             }
             ("networking.k8s.io" | "extensions", "Ingress") => {
@@ -379,6 +410,9 @@ pub fn extract(
                 max_unavailable: spec
                     .and_then(|s| s.get_str("maxUnavailable"))
                     .map(Into::into),
+                policy_loc: spec
+                    .and_then(|s| s.get("maxUnavailable").or_else(|| s.get("minAvailable")))
+                    .map(loc),
             }),
             ("autoscaling", "HorizontalPodAutoscaler") => {
                 let t = spec.and_then(|s| s.get("scaleTargetRef"));
@@ -509,6 +543,10 @@ pub fn extract(
                     .or(obj.name())
                     .map(Into::into),
             },
+            // cert-manager issues and renews the Secret a Certificate names
+            ("cert-manager.io", "Certificate") => Detail::ManagedSecret {
+                target: spec.and_then(|s| s.get_str("secretName")).map(Into::into),
+            },
             ("bitnami.com", "SealedSecret")
             | ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => Detail::ManagedSecret {
                 target: obj.name().map(Into::into),
@@ -540,6 +578,37 @@ pub fn extract(
         annotations,
         detail,
     }
+}
+
+/// Names of the Secrets a pod reads (env, envFrom, secret and projected volumes).
+fn secret_refs(w: &Workload<'_>, loc: &dyn Fn(Node<'_>) -> Loc) -> Vec<(Box<str>, Loc)> {
+    let mut out = Vec::new();
+    let mut push = |n: Option<Node<'_>>| {
+        if let Some(n) = n
+            && let Some(name) = n.as_str()
+        {
+            out.push((name.into(), loc(n)));
+        }
+    };
+    for c in w.containers() {
+        for e in c.env() {
+            push(e.path(&["valueFrom", "secretKeyRef", "name"]));
+        }
+        for e in c.get("envFrom").into_iter().flat_map(|e| e.items()) {
+            push(e.path(&["secretRef", "name"]));
+        }
+    }
+    for v in w.volumes() {
+        push(v.path(&["secret", "secretName"]));
+        for s in v
+            .path(&["projected", "sources"])
+            .into_iter()
+            .flat_map(|s| s.items())
+        {
+            push(s.path(&["secret", "name"]));
+        }
+    }
+    out
 }
 
 fn netpol(spec: Option<Node<'_>>, cilium: bool) -> Detail {

@@ -95,6 +95,32 @@ impl Index {
             .find(|o| o.id.kind.as_ref() == "Namespace" && o.id.name.as_ref() == ns)
     }
 
+    /// Where a finding about a namespace as a whole points: its `Namespace` object when the scan
+    /// has one, else its first workload, else its first object (in scan order).
+    pub fn namespace_anchor(&self, ns: &str) -> Option<&ObjectFacts> {
+        if let Some(o) = self.namespace_object(ns) {
+            return Some(o);
+        }
+        let n = self.ns(ns)?;
+        let first = |v: &[u32]| v.iter().min().copied();
+        first(&n.workloads)
+            .or_else(|| {
+                [
+                    &n.network_policies,
+                    &n.pdbs,
+                    &n.services,
+                    &n.monitors,
+                    &n.alerts,
+                    &n.hpas,
+                    &n.other,
+                ]
+                .into_iter()
+                .filter_map(|v| first(v))
+                .min()
+            })
+            .map(|i| &self.objects[i as usize])
+    }
+
     /// All workloads with their facts.
     pub fn workloads(&self) -> impl Iterator<Item = (&ObjectFacts, &WorkloadFacts)> {
         self.by_ns

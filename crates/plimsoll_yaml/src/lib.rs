@@ -11,6 +11,7 @@
 //!   alias expansion.
 
 pub mod parse;
+pub mod path;
 pub mod scalar;
 pub mod source;
 pub mod tree;

@@ -58,7 +58,8 @@ impl Rule for LiteralSecretEnv {
                         &c,
                         value,
                         format!("environment variable `{name}` of container `{}` holds a literal secret", c.name()),
-                    );
+                    )
+                    .redact = Some(value.span());
                 }
             }
         }
