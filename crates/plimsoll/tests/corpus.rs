@@ -1,0 +1,70 @@
+//! The shared corpus of real public deployment configuration: every file scans without a panic
+//! or a hang, and every error names its file and place. Skipped (with a message) when the corpus
+//! is not next to the repository.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    if p.is_dir() {
+        Some(p.canonicalize().unwrap())
+    } else {
+        eprintln!("SKIPPED: corpus not found at {}", p.display());
+        None
+    }
+}
+
+fn scan(path: &Path) -> (Value, i32) {
+    let out = Command::cargo_bin("plimsoll")
+        .unwrap()
+        .args(["scan", "--format", "json"])
+        .arg(path)
+        .timeout(Duration::from_secs(300))
+        .output()
+        .unwrap();
+    let code = out.status.code().expect("plimsoll was killed (panic abort, signal or timeout)");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "panic: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (serde_json::from_slice(&out.stdout).expect("JSON report"), code)
+}
+
+#[test]
+fn whole_corpus_scans_without_panic_and_errors_have_positions() {
+    let Some(c) = corpus() else { return };
+    let (v, code) = scan(&c);
+    assert!(matches!(code, 0..=2), "exit {code}");
+    let objects = v["summary"]["objects"].as_u64().unwrap();
+    assert!(objects > 1500, "only {objects} objects found in the corpus");
+    let errors = v["errors"].as_array().unwrap();
+    for e in errors {
+        assert!(e["file"].as_str().is_some_and(|f| !f.is_empty()), "{e}");
+        assert!(e["line"].as_u64().is_some() && e["column"].as_u64().is_some(), "error without a place: {e}");
+    }
+    // known: one file whose flow sequence closes at its parent's indentation (see README)
+    assert!(errors.len() <= 2, "{errors:#?}");
+    for f in v["findings"].as_array().unwrap() {
+        if !f["file"].is_null() {
+            assert!(f["line"].as_u64().unwrap() >= 1 && f["column"].as_u64().unwrap() >= 1, "{f}");
+        }
+    }
+}
+
+#[test]
+fn every_corpus_subtree_scans_on_its_own() {
+    let Some(c) = corpus() else { return };
+    for entry in std::fs::read_dir(&c).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            let (v, code) = scan(&p);
+            assert!(matches!(code, 0..=2), "{}: exit {code}", p.display());
+            assert_eq!(v["schema"], "plimsoll/report/v1");
+        }
+    }
+}
