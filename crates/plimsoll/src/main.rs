@@ -92,6 +92,9 @@ struct RulesArgs {
     /// checkov, kubescape, trivy, kyverno, hadolint, systemd-analyze).
     #[arg(long)]
     peer: Option<String>,
+    /// Write one Markdown page per rule (and an index) into this directory.
+    #[arg(long, value_name = "DIR")]
+    write_docs: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -213,6 +216,18 @@ fn rule_json(m: &RuleMeta) -> serde_json::Value {
 
 fn run_rules(a: RulesArgs) -> u8 {
     let rules: Vec<&'static RuleMeta> = registry::all().iter().map(|r| r.meta()).collect();
+    if let Some(dir) = &a.write_docs {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return usage_error(&format!("cannot create {}: {e}", dir.display()));
+        }
+        for (name, text) in plimsoll_report::docs::pages(&rules) {
+            if let Err(e) = std::fs::write(dir.join(&name), text) {
+                return usage_error(&format!("cannot write {name}: {e}"));
+            }
+        }
+        println!("wrote {} rule pages to {}", rules.len(), dir.display());
+        return 0;
+    }
     if let Some(peer) = &a.peer {
         let Some(p) = Peer::parse(peer) else {
             let keys: Vec<&str> = Peer::ALL.iter().map(|p| p.key()).collect();
