@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use plimsoll_ingest::{ScanOptions, discover, scan};
 use plimsoll_model::{Peer, RuleMeta, Severity};
 use plimsoll_report::{Evidence, ReportInput, Summary};
-use plimsoll_rules::{Engine, Settings, registry};
+use plimsoll_rules::{Engine, Meta, registry};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -26,6 +26,9 @@ enum Command {
     Scan(ScanArgs),
     /// List the rules.
     Rules(RulesArgs),
+    /// Accept today's findings as known debt.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Show a rule's documentation.
     Explain {
         /// Rule id (IMG-001) or name (image-tag-mutable).
@@ -58,29 +61,62 @@ enum Color {
 
 #[derive(clap::Args)]
 struct ScanArgs {
-    /// Files or directories to scan (`-` reads standard input). Default: the current directory.
-    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Only fail on findings that are not in this baseline (see `plimsoll baseline create`).
+    #[arg(long)]
+    baseline: Option<PathBuf>,
     /// Output format.
     #[arg(long, short, value_enum, default_value = "human")]
     format: Format,
     /// Write the report to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Exit 1 when a finding at or above this severity remains.
-    #[arg(long, value_enum, default_value = "high")]
-    fail_on: FailOn,
+    /// Exit 1 when a finding at or above this severity remains (default: the configuration's
+    /// `failOn`, else high).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Colour in human output.
     #[arg(long, value_enum, default_value = "auto")]
     color: Color,
+}
+
+#[derive(Subcommand)]
+enum BaselineCommand {
+    /// Write the current findings (stable fingerprints) to a baseline file.
+    Create {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Where to write the baseline.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
+}
+
+/// What a scan reads and how: shared by `scan`, `report` and `baseline create`.
+#[derive(clap::Args, Clone)]
+struct CommonArgs {
+    /// Files or directories to scan (`-` reads standard input). Default: the current directory.
+    paths: Vec<PathBuf>,
+    /// Configuration file (default: `plimsoll.yaml` or `.plimsoll.yaml` found upward from the
+    /// first path).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Profile from the configuration, or a built-in one (`production`, `pilot`).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Ignore every suppression (annotations, inline comments, exemptions), for audits.
+    #[arg(long)]
+    no_suppressions: bool,
     /// Namespace of namespaced objects that do not name one.
     #[arg(long)]
     namespace: Option<String>,
     /// Largest file to parse, in MiB.
     #[arg(long, default_value_t = 32)]
     max_file_size: usize,
-    /// Minimum replicas a replicated workload should run.
-    #[arg(long, default_value_t = 2)]
-    min_replicas: i64,
+    /// Minimum replicas a replicated workload should run (overrides the configuration).
+    #[arg(long)]
+    min_replicas: Option<i64>,
 }
 
 #[derive(clap::Args)]
@@ -102,6 +138,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Scan(a) => run_scan(a),
         Command::Rules(a) => run_rules(a),
+        Command::Baseline(BaselineCommand::Create { common, output }) => {
+            run_baseline_create(&common, &output)
+        }
         Command::Explain { rule } => run_explain(&rule),
     };
     ExitCode::from(code)
@@ -112,21 +151,123 @@ fn usage_error(msg: &str) -> u8 {
     2
 }
 
-fn run_scan(a: ScanArgs) -> u8 {
-    let paths = if a.paths.is_empty() { vec![PathBuf::from(".")] } else { a.paths.clone() };
-    let settings = Settings {
-        min_replicas: a.min_replicas,
-        ..Settings::default()
+/// A finished scan, with configuration, severities, suppressions and baseline applied.
+struct Executed {
+    result: plimsoll_ingest::ScanResult,
+    summary: Summary,
+    rules: Vec<&'static RuleMeta>,
+    /// From the configuration's `failOn`, when it has one.
+    config_fail_on: Option<Option<Severity>>,
+}
+
+fn find_config(c: &CommonArgs) -> Option<PathBuf> {
+    if let Some(p) = &c.config {
+        return Some(p.clone());
+    }
+    let first = c
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let start = if first.as_os_str() == "-" {
+        PathBuf::from(".")
+    } else {
+        first
     };
-    let engine = Engine::new(registry::all(), settings);
-    let (inputs, walk_errors) = discover(&paths);
+    let mut dir = std::fs::canonicalize(&start).ok()?;
+    if dir.is_file() {
+        dir.pop();
+    }
+    loop {
+        for name in ["plimsoll.yaml", ".plimsoll.yaml"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+fn load_config(c: &CommonArgs) -> Result<Option<(plimsoll_rules::config::Config, PathBuf)>, u8> {
+    let Some(path) = find_config(c) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| usage_error(&format!("cannot read {}: {e}", path.display())))?;
+    match plimsoll_rules::config::parse_config(&path.display().to_string(), &text, &registry::all())
+    {
+        Ok(cfg) => Ok(Some((cfg, path))),
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {}:{}:{}: {}", e.file, e.line, e.column, e.message);
+            }
+            Err(2)
+        }
+    }
+}
+
+fn glob_set(globs: &[String]) -> Option<globset::GlobSet> {
+    if globs.is_empty() {
+        return None;
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for g in globs {
+        if let Ok(g) = globset::Glob::new(g) {
+            b.add(g);
+        }
+    }
+    b.build().ok()
+}
+
+fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Result<Executed, u8> {
+    let loaded = load_config(c)?;
+    let config = loaded
+        .as_ref()
+        .map(|(cfg, _)| cfg.clone())
+        .unwrap_or_default();
+    let all = registry::all();
+    let mut resolved = config
+        .resolve(&all, c.profile.as_deref())
+        .map_err(|e| usage_error(&e))?;
+    if let Some(n) = c.min_replicas {
+        resolved.settings.min_replicas = n;
+    }
+    let paths = if c.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        c.paths.clone()
+    };
+    let engine = Engine::new(resolved.rules.clone(), resolved.settings.clone());
+    let (mut inputs, walk_errors) = discover(&paths);
+    // paths.include / paths.exclude, relative to the configuration's directory
+    if let Some((_, cfg_path)) = &loaded {
+        let base = cfg_path
+            .parent()
+            .and_then(|p| std::fs::canonicalize(p).ok());
+        let (inc, exc) = (glob_set(&config.include), glob_set(&config.exclude));
+        inputs.retain(|i| {
+            let plimsoll_ingest::Input::File { path, .. } = i else {
+                return true;
+            };
+            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.clone());
+            let rel = base
+                .as_ref()
+                .and_then(|b| abs.strip_prefix(b).ok())
+                .unwrap_or(path);
+            inc.as_ref().is_none_or(|g| g.is_match(rel))
+                && !exc.as_ref().is_some_and(|g| g.is_match(rel))
+        });
+    }
     let opts = ScanOptions {
         limits: plimsoll_yaml::Limits {
-            max_bytes: a.max_file_size << 20,
+            max_bytes: c.max_file_size << 20,
             ..Default::default()
         },
-        default_namespace: a.namespace.clone(),
-        keep_sources: a.format == Format::Human,
+        default_namespace: c.namespace.clone(),
+        keep_sources,
     };
     let mut result = scan(&engine, &inputs, &opts);
     for (p, e) in walk_errors {
@@ -137,18 +278,111 @@ fn run_scan(a: ScanArgs) -> u8 {
             message: e,
         });
     }
-    let summary = Summary::compute(
+    resolved.apply_severity(&mut result.findings);
+    if !c.no_suppressions {
+        // exemptions written in the configuration file get that file as their place
+        let mut exemptions = resolved.exemptions.clone();
+        if let Some((_, cfg_path)) = &loaded {
+            let id = plimsoll_model::FileId(result.files.len() as u32);
+            result.files.push(plimsoll_ingest::ScannedFile {
+                path: cfg_path.display().to_string(),
+                kind: plimsoll_ingest::FileKind::Yaml,
+                source: None,
+            });
+            for e in &mut exemptions {
+                if let Some(l) = &mut e.loc {
+                    l.file = id;
+                }
+            }
+        }
+        let input = plimsoll_rules::suppress::SuppressionInput {
+            index: &result.index,
+            inline: &result.inline,
+            exemptions: &exemptions,
+            not_suppressible: &resolved.not_suppressible,
+            today: plimsoll_rules::date::today(),
+        };
+        let mut findings = std::mem::take(&mut result.findings);
+        plimsoll_rules::suppress::apply(&mut findings, &input);
+        result.findings = findings;
+    }
+    let baseline_outcome = match baseline {
+        None => None,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| usage_error(&format!("cannot read baseline {}: {e}", p.display())))?;
+            let b = plimsoll_report::baseline::load(&text)
+                .map_err(|e| usage_error(&format!("{}: {e}", p.display())))?;
+            Some(plimsoll_report::baseline::apply(
+                &mut result,
+                &b,
+                &p.display().to_string(),
+            ))
+        }
+    };
+    let mut summary = Summary::compute(
         &result.findings,
         result.files.len() - result.skipped.len(),
         result.documents,
         result.objects,
         Evidence::from_index(&result.index),
     );
-    let rules: Vec<&'static RuleMeta> = engine.rules().iter().map(|r| r.meta()).collect();
+    summary.baseline = baseline_outcome;
+    let mut rules: Vec<&'static RuleMeta> = engine.rules().iter().map(|r| r.meta()).collect();
+    for m in [
+        plimsoll_rules::suppress::SuppressionWithoutReason.meta(),
+        plimsoll_rules::suppress::SuppressionExpired.meta(),
+    ] {
+        if !rules.iter().any(|r| r.id == m.id) {
+            rules.push(m);
+        }
+    }
+    Ok(Executed {
+        result,
+        summary,
+        rules,
+        config_fail_on: config.fail_on,
+    })
+}
+
+fn run_baseline_create(c: &CommonArgs, output: &PathBuf) -> u8 {
+    let ex = match execute(c, false, None) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let b = plimsoll_report::baseline::create(&ex.result);
+    let text = serde_json::to_string_pretty(&b).expect("json") + "\n";
+    if let Err(e) = std::fs::write(output, text) {
+        return usage_error(&format!("cannot write {}: {e}", output.display()));
+    }
+    eprintln!(
+        "wrote {} findings to {}",
+        b.findings.len(),
+        output.display()
+    );
+    for e in &ex.result.errors {
+        eprintln!(
+            "error: {}{}: {}",
+            e.file,
+            e.line
+                .map(|l| format!(":{l}:{}", e.column.unwrap_or(1)))
+                .unwrap_or_default(),
+            e.message
+        );
+    }
+    if ex.result.errors.is_empty() { 0 } else { 2 }
+}
+
+fn run_scan(a: ScanArgs) -> u8 {
+    let ex = match execute(&a.common, a.format == Format::Human, a.baseline.as_ref()) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let (result, summary, rules) = (&ex.result, &ex.summary, &ex.rules);
     let input = ReportInput {
-        scan: &result,
-        summary: &summary,
-        rules: &rules,
+        scan: result,
+        summary,
+        rules,
         tool_version: VERSION,
     };
     let to_terminal = a.output.is_none() && std::io::stdout().is_terminal();
@@ -159,11 +393,18 @@ fn run_scan(a: ScanArgs) -> u8 {
     };
     let text = match a.format {
         Format::Human => plimsoll_report::human::render(&input, color),
-        Format::Json => serde_json::to_string_pretty(&plimsoll_report::json::render(&input)).expect("json") + "\n",
-        Format::Sarif => serde_json::to_string_pretty(&plimsoll_report::sarif::render(&input)).expect("json") + "\n",
+        Format::Json => {
+            serde_json::to_string_pretty(&plimsoll_report::json::render(&input)).expect("json")
+                + "\n"
+        }
+        Format::Sarif => {
+            serde_json::to_string_pretty(&plimsoll_report::sarif::render(&input)).expect("json")
+                + "\n"
+        }
     };
     let written = match &a.output {
-        Some(p) => std::fs::write(p, text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", p.display())),
+        Some(p) => std::fs::write(p, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", p.display())),
         None => anstream::AutoStream::never(std::io::stdout().lock())
             .write_all(text.as_bytes())
             .map_err(|e| format!("cannot write output: {e}")),
@@ -174,18 +415,26 @@ fn run_scan(a: ScanArgs) -> u8 {
     if a.format != Format::Human {
         // errors are in the report; say so on stderr too so CI logs show them
         for e in &result.errors {
-            eprintln!("error: {}{}: {}", e.file, e.line.map(|l| format!(":{l}:{}", e.column.unwrap_or(1))).unwrap_or_default(), e.message);
+            eprintln!(
+                "error: {}{}: {}",
+                e.file,
+                e.line
+                    .map(|l| format!(":{l}:{}", e.column.unwrap_or(1)))
+                    .unwrap_or_default(),
+                e.message
+            );
         }
     }
     if !result.errors.is_empty() {
         return 2;
     }
     let threshold = match a.fail_on {
-        FailOn::Critical => Some(Severity::Critical),
-        FailOn::High => Some(Severity::High),
-        FailOn::Medium => Some(Severity::Medium),
-        FailOn::Low => Some(Severity::Low),
-        FailOn::Never => None,
+        Some(FailOn::Critical) => Some(Severity::Critical),
+        Some(FailOn::High) => Some(Severity::High),
+        Some(FailOn::Medium) => Some(Severity::Medium),
+        Some(FailOn::Low) => Some(Severity::Low),
+        Some(FailOn::Never) => None,
+        None => ex.config_fail_on.unwrap_or(Some(Severity::High)),
     };
     let failing = threshold.is_some_and(|t| {
         result
@@ -231,7 +480,10 @@ fn run_rules(a: RulesArgs) -> u8 {
     if let Some(peer) = &a.peer {
         let Some(p) = Peer::parse(peer) else {
             let keys: Vec<&str> = Peer::ALL.iter().map(|p| p.key()).collect();
-            return usage_error(&format!("unknown peer `{peer}`; one of: {}", keys.join(", ")));
+            return usage_error(&format!(
+                "unknown peer `{peer}`; one of: {}",
+                keys.join(", ")
+            ));
         };
         if a.format == "json" {
             let map: serde_json::Map<String, serde_json::Value> = rules
@@ -257,12 +509,26 @@ fn run_rules(a: RulesArgs) -> u8 {
             println!("{}", serde_json::to_string_pretty(&v).expect("json"));
         }
         "table" => {
-            println!("{:<8} {:<9} {:<14} {:<34} SUMMARY", "ID", "SEVERITY", "GAP", "NAME");
+            println!(
+                "{:<8} {:<9} {:<14} {:<34} SUMMARY",
+                "ID", "SEVERITY", "GAP", "NAME"
+            );
             for m in &rules {
-                println!("{:<8} {:<9} {:<14} {:<34} {}", m.id, m.severity.as_str(), m.gap.as_str(), m.name, m.summary);
+                println!(
+                    "{:<8} {:<9} {:<14} {:<34} {}",
+                    m.id,
+                    m.severity.as_str(),
+                    m.gap.as_str(),
+                    m.name,
+                    m.summary
+                );
             }
         }
-        other => return usage_error(&format!("unknown format `{other}` for rules; use table or json")),
+        other => {
+            return usage_error(&format!(
+                "unknown format `{other}` for rules; use table or json"
+            ));
+        }
     }
     0
 }

@@ -18,7 +18,10 @@ pub enum FileKind {
 /// One thing to scan.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
-    File { path: PathBuf, kind: FileKind },
+    File {
+        path: PathBuf,
+        kind: FileKind,
+    },
     /// Standard input (`-`), read as YAML.
     Stdin,
 }
@@ -38,15 +41,28 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     {
         return Some(FileKind::Compose);
     }
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    if matches!(ext.as_str(), "service" | "socket" | "timer" | "mount" | "path") {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if matches!(
+        ext.as_str(),
+        "service" | "socket" | "timer" | "mount" | "path"
+    ) {
         return Some(FileKind::SystemdUnit);
     }
     if matches!(ext.as_str(), "yaml" | "yml" | "json") {
         if in_helm_templates(path) {
             return Some(FileKind::HelmTemplate);
         }
-        if lower == "chart.yaml" || lower == "values.schema.json" || lower == "package.json" || lower.ends_with(".lock.json") || lower == "package-lock.json" || lower == "tsconfig.json" {
+        if lower == "chart.yaml"
+            || lower == "values.schema.json"
+            || lower == "package.json"
+            || lower.ends_with(".lock.json")
+            || lower == "package-lock.json"
+            || lower == "tsconfig.json"
+        {
             return None;
         }
         return Some(FileKind::Yaml);
@@ -129,13 +145,28 @@ mod tests {
         let chart = d.path().join("chart");
         std::fs::create_dir_all(chart.join("templates")).unwrap();
         std::fs::write(chart.join("Chart.yaml"), "name: c\n").unwrap();
-        assert_eq!(classify(&chart.join("templates/deploy.yaml")), Some(FileKind::HelmTemplate));
+        assert_eq!(
+            classify(&chart.join("templates/deploy.yaml")),
+            Some(FileKind::HelmTemplate)
+        );
         assert_eq!(classify(&chart.join("Chart.yaml")), None);
         assert_eq!(classify(Path::new("k8s/deploy.yml")), Some(FileKind::Yaml));
-        assert_eq!(classify(Path::new("Dockerfile")), Some(FileKind::Dockerfile));
-        assert_eq!(classify(Path::new("app.Dockerfile")), Some(FileKind::Dockerfile));
-        assert_eq!(classify(Path::new("docker-compose.prod.yml")), Some(FileKind::Compose));
-        assert_eq!(classify(Path::new("caddy.service")), Some(FileKind::SystemdUnit));
+        assert_eq!(
+            classify(Path::new("Dockerfile")),
+            Some(FileKind::Dockerfile)
+        );
+        assert_eq!(
+            classify(Path::new("app.Dockerfile")),
+            Some(FileKind::Dockerfile)
+        );
+        assert_eq!(
+            classify(Path::new("docker-compose.prod.yml")),
+            Some(FileKind::Compose)
+        );
+        assert_eq!(
+            classify(Path::new("caddy.service")),
+            Some(FileKind::SystemdUnit)
+        );
         assert_eq!(classify(Path::new("main.rs")), None);
     }
 

@@ -3,8 +3,11 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use plimsoll_model::{FileId, Finding, Index};
+use std::collections::HashMap;
+
+use plimsoll_model::{FileId, Finding, Index, Loc};
 use plimsoll_rules::Engine;
+use plimsoll_rules::suppress::{Directive, inline_directives};
 use plimsoll_yaml::{Limits, SourceFile, parse};
 use rayon::prelude::*;
 
@@ -48,11 +51,16 @@ pub struct ScanResult {
     pub objects: usize,
     pub bytes: u64,
     pub index: Index,
+    /// Inline `# plimsoll: ignore[...]` comments per file: (line, directive, where).
+    pub inline: HashMap<FileId, Vec<(u32, Directive, Loc)>>,
 }
 
 impl ScanResult {
     pub fn path(&self, file: FileId) -> &str {
-        self.files.get(file.0 as usize).map(|f| f.path.as_str()).unwrap_or("")
+        self.files
+            .get(file.0 as usize)
+            .map(|f| f.path.as_str())
+            .unwrap_or("")
     }
 }
 
@@ -62,6 +70,7 @@ struct One {
     facts: Vec<plimsoll_model::ObjectFacts>,
     errors: Vec<InputError>,
     skipped: Option<String>,
+    inline: Vec<(u32, Directive, Loc)>,
     documents: usize,
     objects: usize,
     bytes: u64,
@@ -85,7 +94,10 @@ fn read_input(input: &Input) -> (String, FileKind, Result<String, String>) {
                         Some(t) => t.to_string(),
                         None => s,
                     }),
-                    Err(e) => Err(format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to())),
+                    Err(e) => Err(format!(
+                        "not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    )),
                 },
                 Err(e) => Err(format!("cannot read: {e}")),
             };
@@ -106,6 +118,7 @@ fn process(engine: &Engine, id: FileId, input: &Input, opts: &ScanOptions) -> On
         facts: Vec::new(),
         errors: Vec::new(),
         skipped: None,
+        inline: Vec::new(),
         documents: 0,
         objects: 0,
         bytes: 0,
@@ -149,6 +162,16 @@ fn process(engine: &Engine, id: FileId, input: &Input, opts: &ScanOptions) -> On
             message: e.message.clone(),
         });
     }
+    one.inline = inline_directives(yaml.source.text())
+        .into_iter()
+        .map(|(line, d, off)| {
+            (
+                line,
+                d,
+                Loc::new(id, &yaml.source, plimsoll_yaml::Span::empty(off)),
+            )
+        })
+        .collect();
     let out = engine.check_yaml(id, &yaml, opts.default_namespace.as_deref());
     one.documents = out.documents;
     one.objects = out.objects;
@@ -176,6 +199,9 @@ pub fn scan(engine: &Engine, inputs: &[Input], opts: &ScanOptions) -> ScanResult
         if let Some(reason) = one.skipped {
             r.skipped.push((one.file.path.clone(), reason));
         }
+        if !one.inline.is_empty() {
+            r.inline.insert(FileId(r.files.len() as u32), one.inline);
+        }
         r.documents += one.documents;
         r.objects += one.objects;
         r.bytes += one.bytes;
@@ -184,8 +210,14 @@ pub fn scan(engine: &Engine, inputs: &[Input], opts: &ScanOptions) -> ScanResult
     r.index = Index::new(facts);
     r.findings.extend(engine.check_index(&r.index));
     r.findings.sort_by(|a, b| {
-        let ka = a.loc.map(|l| (0, l.file, l.line, l.column)).unwrap_or((1, FileId(0), 0, 0));
-        let kb = b.loc.map(|l| (0, l.file, l.line, l.column)).unwrap_or((1, FileId(0), 0, 0));
+        let ka = a
+            .loc
+            .map(|l| (0, l.file, l.line, l.column))
+            .unwrap_or((1, FileId(0), 0, 0));
+        let kb = b
+            .loc
+            .map(|l| (0, l.file, l.line, l.column))
+            .unwrap_or((1, FileId(0), 0, 0));
         ka.cmp(&kb).then_with(|| a.rule.id.cmp(b.rule.id))
     });
     r

@@ -11,15 +11,21 @@ fn fnv1a(bytes: &[u8], mut h: u64) -> u64 {
 }
 
 /// A hex fingerprint built from the rule, the file, the object, the container and the message
-/// (not the line or column, so it survives reformatting and moved lines).
+/// with its numbers blanked (not the line or column, and not a line number a message may
+/// mention), so it survives reformatting and moved lines.
 pub fn fingerprint(f: &Finding, path: &str) -> String {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let message: String = f
+        .message
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect();
     for part in [
         f.rule.id,
         path,
         &f.object.as_ref().map(|o| o.to_string()).unwrap_or_default(),
         f.container.as_deref().unwrap_or(""),
-        &f.message,
+        &message,
     ] {
         h = fnv1a(part.as_bytes(), h);
         h = fnv1a(&[0], h);

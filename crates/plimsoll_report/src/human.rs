@@ -22,7 +22,11 @@ struct Paint(bool);
 
 impl Paint {
     fn wrap(&self, code: &str, s: &str) -> String {
-        if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     fn stage(&self, st: Stage) -> String {
         let code = match st {
@@ -68,7 +72,11 @@ pub fn render_summary(input: &ReportInput<'_>, color: bool) -> String {
         s.counts[1],
         s.counts[2],
         s.counts[3],
-        if s.suppressed > 0 { format!(" · {} suppressed", s.suppressed) } else { String::new() }
+        if s.suppressed > 0 {
+            format!(" · {} suppressed", s.suppressed)
+        } else {
+            String::new()
+        }
     );
     out.push('\n');
     for gap in Gap::PLAN_ORDER {
@@ -81,14 +89,30 @@ pub fn render_summary(input: &ReportInput<'_>, color: bool) -> String {
             gap.as_str(),
             p.wrap("2", &bar),
             p.score(g.score),
-            if g.findings == 0 { "-".to_string() } else { format!("{} finding{}", g.findings, if g.findings == 1 { "" } else { "s" }) }
+            if g.findings == 0 {
+                "-".to_string()
+            } else {
+                format!(
+                    "{} finding{}",
+                    g.findings,
+                    if g.findings == 1 { "" } else { "s" }
+                )
+            }
         );
     }
     let _ = writeln!(
         out,
         "  evidence: change {} · recovery {}",
-        if s.evidence.change { "yes (GitOps controller)" } else { "no" },
-        if s.evidence.recovery { "yes (backup schedule)" } else { "no" }
+        if s.evidence.change {
+            "yes (GitOps controller)"
+        } else {
+            "no"
+        },
+        if s.evidence.recovery {
+            "yes (backup schedule)"
+        } else {
+            "no"
+        }
     );
     out
 }
@@ -127,7 +151,11 @@ fn mask(line: &str, line_start: u32, f: &Finding) -> String {
 fn render_finding(input: &ReportInput<'_>, f: &Finding, renderer: &Renderer) -> String {
     let title = f.message.to_string();
     let lvl = level(f.severity);
-    let help = format!("fix: {} (`plimsoll explain {}`)", f.rule.fix_short().trim_end_matches(':'), f.rule.id);
+    let help = format!(
+        "fix: {} (`plimsoll explain {}`)",
+        f.rule.fix_short().trim_end_matches(':'),
+        f.rule.id
+    );
     let obj = object_label(f);
     let mut groups: Vec<Group<'_>> = Vec::new();
     match f.loc {
@@ -141,7 +169,9 @@ fn render_finding(input: &ReportInput<'_>, f: &Finding, renderer: &Renderer) -> 
                 let line = mask(src.line_text(l.line), line_start, f);
                 let line = line.as_str();
                 let start = (l.span.start - src.line_start(l.line)) as usize;
-                let end = (start + l.span.len() as usize).min(line.len()).max((start + 1).min(line.len()));
+                let end = (start + l.span.len() as usize)
+                    .min(line.len())
+                    .max((start + 1).min(line.len()));
                 let mut ann = AnnotationKind::Primary.span(start.min(line.len())..end);
                 if !obj.is_empty() {
                     ann = ann.label(obj.clone());
@@ -153,7 +183,16 @@ fn render_finding(input: &ReportInput<'_>, f: &Finding, renderer: &Renderer) -> 
                         .annotation(ann),
                 );
             } else {
-                g = g.element(Level::NOTE.message(format!("at {path}:{}:{}{}", l.line, l.column, if obj.is_empty() { String::new() } else { format!(" ({obj})") })));
+                g = g.element(Level::NOTE.message(format!(
+                    "at {path}:{}:{}{}",
+                    l.line,
+                    l.column,
+                    if obj.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({obj})")
+                    }
+                )));
             }
             g = g.element(Level::HELP.message(help));
             groups.push(g);
@@ -171,9 +210,18 @@ fn render_finding(input: &ReportInput<'_>, f: &Finding, renderer: &Renderer) -> 
 }
 
 pub fn render(input: &ReportInput<'_>, color: bool) -> String {
-    let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = render_summary(input, color);
-    let visible: Vec<&Finding> = input.scan.findings.iter().filter(|f| f.suppressed.is_none()).collect();
+    let visible: Vec<&Finding> = input
+        .scan
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
     if !visible.is_empty() {
         out.push('\n');
     }
@@ -186,7 +234,12 @@ pub fn render(input: &ReportInput<'_>, color: bool) -> String {
             (Some(l), Some(c)) => format!("{}:{l}:{c}", e.file),
             _ => e.file.clone(),
         };
-        let _ = writeln!(out, "{}: {at}: {}", Paint(color).wrap("1;31", "error"), e.message);
+        let _ = writeln!(
+            out,
+            "{}: {at}: {}",
+            Paint(color).wrap("1;31", "error"),
+            e.message
+        );
     }
     let s = input.summary;
     let _ = writeln!(

@@ -53,7 +53,7 @@ pub fn render(input: &ReportInput<'_>) -> Value {
         .iter()
         .map(|e| json!({"file": e.file, "line": e.line, "column": e.column, "message": e.message}))
         .collect();
-    json!({
+    let mut v = json!({
         "schema": SCHEMA,
         "tool": {"name": "plimsoll", "version": input.tool_version},
         "summary": {
@@ -73,5 +73,9 @@ pub fn render(input: &ReportInput<'_>) -> Value {
         },
         "findings": findings,
         "errors": errors,
-    })
+    });
+    if let Some(b) = &s.baseline {
+        v["baseline"] = serde_json::to_value(b).expect("baseline serialises");
+    }
+    v
 }

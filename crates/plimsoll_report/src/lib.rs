@@ -5,6 +5,7 @@
 //! * [`human`]: rustc-style diagnostics with the offending key underlined.
 //! * [`sarif`]: SARIF 2.1.0 for code-scanning upload.
 
+pub mod baseline;
 pub mod docs;
 pub mod fingerprint;
 pub mod human;

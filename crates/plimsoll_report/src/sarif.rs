@@ -82,7 +82,8 @@ pub fn render(input: &ReportInput<'_>) -> Value {
                     if let Some(c) = &f.container {
                         name.push_str(&format!("/containers/{c}"));
                     }
-                    loc["logicalLocations"] = json!([{"fullyQualifiedName": name, "kind": "object"}]);
+                    loc["logicalLocations"] =
+                        json!([{"fullyQualifiedName": name, "kind": "object"}]);
                 }
                 r["locations"] = json!([loc]);
             }
@@ -125,7 +126,9 @@ fn uri(path: &str) -> String {
     let mut out = String::with_capacity(p.len());
     for b in p.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             b'\\' => out.push('/'),
             _ => out.push_str(&format!("%{b:02X}")),
         }

@@ -68,6 +68,8 @@ pub struct Summary {
     pub suppressed: usize,
     pub gaps: Vec<GapScore>,
     pub evidence: Evidence,
+    /// Set when a baseline was applied.
+    pub baseline: Option<crate::baseline::Outcome>,
 }
 
 fn weight(s: Severity) -> f64 {
@@ -89,7 +91,13 @@ fn sev_index(s: Severity) -> usize {
 }
 
 impl Summary {
-    pub fn compute(findings: &[Finding], files: usize, documents: usize, objects: usize, evidence: Evidence) -> Summary {
+    pub fn compute(
+        findings: &[Finding],
+        files: usize,
+        documents: usize,
+        objects: usize,
+        evidence: Evidence,
+    ) -> Summary {
         let mut counts = [0usize; 4];
         let mut suppressed = 0;
         let mut per_gap: Vec<([usize; 4], f64)> = vec![([0; 4], 0.0); Gap::ALL.len()];
@@ -148,6 +156,7 @@ impl Summary {
             suppressed,
             gaps,
             evidence,
+            baseline: None,
         }
     }
 

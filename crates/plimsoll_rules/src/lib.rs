@@ -6,10 +6,13 @@
 //! generic test driver (`tests/fixtures.rs`) runs. Each gap's `mod.rs` lists its rules in
 //! `RULES`; [`registry::all`] chains the gaps. Rules never do I/O.
 
+pub mod config;
+pub mod date;
 pub mod engine;
 pub mod registry;
 pub mod rule;
 pub mod rules;
+pub mod suppress;
 pub mod util;
 
 pub use engine::{Engine, FileOutcome, Settings};

@@ -16,6 +16,10 @@ pub fn all() -> Vec<&'static dyn Rule> {
         rules::secrets::RULES,
         rules::change::RULES,
         rules::recovery::RULES,
+        &[
+            &crate::suppress::SuppressionWithoutReason,
+            &crate::suppress::SuppressionExpired,
+        ],
     ]
     .into_iter()
     .flatten()

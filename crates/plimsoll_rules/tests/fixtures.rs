@@ -7,8 +7,10 @@
 
 use std::path::{Path, PathBuf};
 
-use plimsoll_model::{FileId, Index};
-use plimsoll_rules::{Engine, Finding};
+use std::collections::HashMap;
+
+use plimsoll_model::{FileId, Index, Loc};
+use plimsoll_rules::{Engine, Finding, suppress};
 use plimsoll_yaml::{Limits, SourceFile, parse};
 
 fn fixture_dir(gap: &str, id: &str) -> PathBuf {
@@ -35,6 +37,27 @@ fn scan(engine: &Engine, path: &Path) -> Vec<Finding> {
     let ix = Index::new(out.facts);
     let mut findings = out.findings;
     findings.extend(engine.check_index(&ix));
+    // suppressions apply as in a real scan (inline comments and annotations)
+    let inline: Vec<_> = suppress::inline_directives(yaml.source.text())
+        .into_iter()
+        .map(|(line, d, off)| {
+            (
+                line,
+                d,
+                Loc::new(FileId(0), &yaml.source, plimsoll_yaml::Span::empty(off)),
+            )
+        })
+        .collect();
+    let inline = HashMap::from([(FileId(0), inline)]);
+    let input = suppress::SuppressionInput {
+        index: &ix,
+        inline: &inline,
+        exemptions: &[],
+        not_suppressible: &[],
+        today: plimsoll_rules::date::today(),
+    };
+    suppress::apply(&mut findings, &input);
+    findings.retain(|f| f.suppressed.is_none());
     findings
 }
 
