@@ -143,7 +143,7 @@ fn process(engine: &Engine, id: FileId, input: &Input, opts: &ScanOptions) -> On
             return one;
         }
         FileKind::Dockerfile | FileKind::Compose | FileKind::SystemdUnit => {
-            one.skipped = Some(format!("{kind:?} files are not scanned yet"));
+            check_format(engine, id, kind, path, text, opts, &mut one);
             return one;
         }
     }
@@ -181,6 +181,64 @@ fn process(engine: &Engine, id: FileId, input: &Input, opts: &ScanOptions) -> On
     }
     one.findings = out.findings;
     one
+}
+
+/// Dockerfiles, Compose files and systemd units: parse with their reader, run their rules.
+fn check_format(
+    engine: &Engine,
+    id: FileId,
+    kind: FileKind,
+    path: String,
+    text: String,
+    opts: &ScanOptions,
+    one: &mut One,
+) {
+    use plimsoll_formats::{FormatError, compose, dockerfile, systemd};
+    let source = SourceFile::new(path.clone(), text);
+    let mut report_errors = |src: &SourceFile, errors: &[FormatError]| {
+        for e in errors {
+            let lc = src.line_col(e.offset);
+            one.errors.push(InputError {
+                file: path.clone(),
+                line: Some(lc.line),
+                column: Some(lc.column),
+                message: e.message.clone(),
+            });
+        }
+    };
+    let kept = match kind {
+        FileKind::Dockerfile => {
+            let d = dockerfile::parse(source);
+            report_errors(&d.source, &d.errors);
+            one.findings = engine.check_dockerfile(id, &d);
+            d.source
+        }
+        FileKind::Compose => {
+            let c = compose::parse(source, &opts.limits);
+            report_errors(&c.yaml.source, &c.errors);
+            one.findings = engine.check_compose(id, &c);
+            c.yaml.source
+        }
+        _ => {
+            let u = systemd::parse(source);
+            report_errors(&u.source, &u.errors);
+            one.findings = engine.check_unit(id, &u);
+            u.source
+        }
+    };
+    one.inline = inline_directives(kept.text())
+        .into_iter()
+        .map(|(line, d, off)| {
+            (
+                line,
+                d,
+                Loc::new(id, &kept, plimsoll_yaml::Span::empty(off)),
+            )
+        })
+        .collect();
+    if opts.keep_sources {
+        one.file.source = Some(Arc::new(kept));
+    }
 }
 
 /// Scan inputs with an engine.

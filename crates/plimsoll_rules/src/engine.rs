@@ -48,6 +48,9 @@ pub struct Engine {
     by_kind: HashMap<&'static str, Vec<usize>>,
     files: Vec<usize>,
     index: Vec<usize>,
+    dockerfiles: Vec<usize>,
+    compose: Vec<usize>,
+    units: Vec<usize>,
     pub settings: Settings,
 }
 
@@ -60,10 +63,24 @@ impl Engine {
             by_kind: HashMap::new(),
             files: Vec::new(),
             index: Vec::new(),
+            dockerfiles: Vec::new(),
+            compose: Vec::new(),
+            units: Vec::new(),
             settings,
         };
-        for (i, r) in e.rules.iter().enumerate() {
-            match r.target() {
+        let rules = e.rules.clone();
+        for (i, r) in rules.iter().enumerate() {
+            for t in std::iter::once(r.target()).chain(r.also().iter().copied()) {
+                e.register(i, t);
+            }
+        }
+        e
+    }
+
+    fn register(&mut self, i: usize, target: Target) {
+        let e = self;
+        {
+            match target {
                 Target::Workloads => e.workload.push(i),
                 Target::AnyObject => e.any.push(i),
                 Target::Kinds(kinds) => {
@@ -73,9 +90,56 @@ impl Engine {
                 }
                 Target::Files => e.files.push(i),
                 Target::Index => e.index.push(i),
+                Target::Dockerfiles => e.dockerfiles.push(i),
+                Target::ComposeFiles => e.compose.push(i),
+                Target::SystemdUnits => e.units.push(i),
             }
         }
-        e
+    }
+
+    fn run_file_rules(
+        &self,
+        which: &[usize],
+        file: FileId,
+        source: &plimsoll_yaml::SourceFile,
+        f: &mut dyn FnMut(&dyn Rule, &mut Cx<'_>),
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for &i in which {
+            let r = self.rules[i];
+            let mut cx = Cx::for_file(r.meta(), file, source, &mut findings, &self.settings);
+            f(r, &mut cx);
+        }
+        findings
+    }
+
+    /// Run the Dockerfile rules on one Dockerfile.
+    pub fn check_dockerfile(
+        &self,
+        file: FileId,
+        d: &plimsoll_formats::dockerfile::Dockerfile,
+    ) -> Vec<Finding> {
+        self.run_file_rules(&self.dockerfiles, file, &d.source, &mut |r, cx| {
+            r.check_dockerfile(d, cx)
+        })
+    }
+
+    /// Run the Compose rules on one Compose file.
+    pub fn check_compose(
+        &self,
+        file: FileId,
+        c: &plimsoll_formats::compose::ComposeFile,
+    ) -> Vec<Finding> {
+        self.run_file_rules(&self.compose, file, &c.yaml.source, &mut |r, cx| {
+            r.check_compose(c, cx)
+        })
+    }
+
+    /// Run the systemd rules on one unit.
+    pub fn check_unit(&self, file: FileId, u: &plimsoll_formats::systemd::Unit) -> Vec<Finding> {
+        self.run_file_rules(&self.units, file, &u.source, &mut |r, cx| {
+            r.check_unit(u, cx)
+        })
     }
 
     /// An engine with every registered rule and default settings.
