@@ -140,6 +140,8 @@ pub struct NetworkPolicyFacts {
     /// Selects every pod and allows no ingress.
     pub default_deny_ingress: bool,
     pub default_deny_egress: bool,
+    /// Has an egress rule that allows every destination (`egress: [{}]`), so restricts nothing.
+    pub egress_allows_all: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -253,8 +255,22 @@ pub fn extract(
                 }
             }
         }
+        // a StatefulSet replaces the pod volumes named like its claim templates
+        let template_names: Vec<&str> = if w.kind == WorkloadKind::StatefulSet {
+            spec.and_then(|s| s.get("volumeClaimTemplates"))
+                .into_iter()
+                .flat_map(|t| t.items())
+                .filter_map(|t| t.path(&["metadata", "name"])?.as_str())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let claims = w
             .volumes()
+            .filter(|v| {
+                v.get_str("name")
+                    .is_none_or(|n| !template_names.contains(&n))
+            })
             .filter_map(|v| {
                 v.path(&["persistentVolumeClaim", "claimName"])?
                     .as_str()
@@ -400,6 +416,7 @@ pub fn extract(
                         && spec
                             .and_then(|s| s.get("egress"))
                             .is_none_or(|i| i.is_empty()),
+                    egress_allows_all: false,
                 })
             }
             ("policy", "PodDisruptionBudget") => Detail::PodDisruptionBudget(PdbFacts {
@@ -655,5 +672,13 @@ fn netpol(spec: Option<Node<'_>>, cilium: bool) -> Detail {
         egress,
         default_deny_ingress: all && ingress && deny_in,
         default_deny_egress: all && egress && deny_out,
+        // Kubernetes: a rule without `to` and `ports` allows everything (in Cilium `{}` denies)
+        egress_allows_all: !cilium
+            && egress_rules.is_some_and(|r| {
+                r.items().any(|i| {
+                    i.get("to").is_none_or(|t| t.is_null())
+                        && i.get("ports").is_none_or(|p| p.is_null())
+                })
+            }),
     })
 }

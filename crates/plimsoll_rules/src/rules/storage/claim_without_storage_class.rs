@@ -60,8 +60,11 @@ impl Rule for ClaimWithoutStorageClass {
             if explicit || legacy {
                 continue;
             }
+            let at = spec
+                .and_then(|s| s.get("storageClassName"))
+                .unwrap_or(c.anchor);
             cx.report(
-                c.anchor,
+                at,
                 format!(
                     "{} names no `storageClassName`; it gets whatever the cluster's default StorageClass is",
                     c.what

@@ -53,11 +53,17 @@ impl Rule for ClaimWithoutStorageRequest {
                 continue;
             }
             let at = spec
-                .and_then(|s| s.path(&["resources", "requests"]).or_else(|| s.get("resources")))
+                .and_then(|s| {
+                    s.path(&["resources", "requests"])
+                        .or_else(|| s.get("resources"))
+                })
                 .unwrap_or(c.anchor);
             cx.report(
                 at,
-                format!("{} requests no storage size (`resources.requests.storage`)", c.what),
+                format!(
+                    "{} requests no storage size (`resources.requests.storage`)",
+                    c.what
+                ),
             );
         }
     }

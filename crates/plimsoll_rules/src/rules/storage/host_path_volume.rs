@@ -3,9 +3,43 @@ use plimsoll_model::Workload;
 use crate::declare_rule;
 use crate::rule::{Cx, Rule, Target};
 
+/// Container runtime sockets (and the directories holding them): `runtime-socket-mount` reports
+/// those, as the more serious finding they are.
+fn is_runtime_socket(path: &str) -> bool {
+    const SOCKETS: &[&str] = &[
+        "docker.sock",
+        "containerd.sock",
+        "crio.sock",
+        "cri-dockerd.sock",
+        "dockershim.sock",
+        "podman.sock",
+    ];
+    const DIRS: &[&str] = &[
+        "/var/run",
+        "/run",
+        "/var/run/docker",
+        "/run/docker",
+        "/var/run/containerd",
+        "/run/containerd",
+        "/var/run/crio",
+        "/run/crio",
+        "/var/run/cri-dockerd",
+        "/run/cri-dockerd",
+        "/var/run/podman",
+        "/run/podman",
+        "/run/k3s/containerd",
+        "/var/run/k3s/containerd",
+    ];
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let norm = format!("/{}", parts.join("/"));
+    parts.last().is_some_and(|f| SOCKETS.contains(f)) || DIRS.contains(&norm.as_str())
+}
+
 declare_rule! {
     /// ## What it does
     /// Reports pod volumes of type `hostPath`, saying which containers mount them writable.
+    /// Container runtime sockets are left to `runtime-socket-mount`, which reports them as
+    /// the more serious finding they are.
     ///
     /// ## Why it matters
     /// A `hostPath` volume hands the pod a directory of the node it lands on. The data does not
@@ -34,8 +68,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Severity
-    /// High: it ties data to one node and breaks the wall between the pod and the node. Runtime
-    /// sockets, the direct way out, are reported separately by a workload rule.
+    /// High: it ties data to one node and breaks the wall between the pod and the node; not
+    /// Critical because most host paths (read-only `/proc` or `/sys` for an agent) are not a
+    /// direct way out.
     pub struct HostPathVolume {
         id: "STO-001",
         name: "host-path-volume",
@@ -65,6 +100,9 @@ impl Rule for HostPathVolume {
             };
             let vname = v.get_str("name").unwrap_or("");
             let path = hp.get_str("path").unwrap_or("");
+            if is_runtime_socket(path) {
+                continue;
+            }
             let mut mounted = false;
             let mut writers = Vec::new();
             for c in w.containers() {

@@ -11,12 +11,12 @@ mod host_path_persistent_volume;
 mod host_path_volume;
 mod read_write_many_claim;
 mod statefulset_deletes_claims;
-mod statefulset_without_headless_service;
+mod statefulset_no_headless_service;
 mod storage_class_deletes_volumes;
 
 pub const RULES: &[&dyn Rule] = &[
     &host_path_volume::HostPathVolume,
-    &statefulset_without_headless_service::StatefulsetWithoutHeadlessService,
+    &statefulset_no_headless_service::StatefulsetNoHeadlessService,
     &claim_without_storage_request::ClaimWithoutStorageRequest,
     &claim_without_storage_class::ClaimWithoutStorageClass,
     &read_write_many_claim::ReadWriteManyClaim,

@@ -37,9 +37,9 @@ declare_rule! {
     /// ## Severity
     /// Medium: clustered stateful software fails to find its peers, but single-replica sets
     /// reached through a normal Service keep working.
-    pub struct StatefulsetWithoutHeadlessService {
+    pub struct StatefulsetNoHeadlessService {
         id: "STO-002",
-        name: "statefulset-without-headless-service",
+        name: "statefulset-no-headless-service",
         gap: Storage,
         severity: Medium,
         target: Target::Index,
@@ -50,7 +50,7 @@ declare_rule! {
     }
 }
 
-impl Rule for StatefulsetWithoutHeadlessService {
+impl Rule for StatefulsetNoHeadlessService {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
         for (o, w) in ix.workloads() {
             if w.kind != WorkloadKind::StatefulSet {
@@ -84,7 +84,7 @@ impl Rule for StatefulsetWithoutHeadlessService {
                         o,
                         *loc,
                         format!(
-                            "Service `{name}` is not headless (`clusterIP: None`), so the pods of StatefulSet `{}` get no per-pod DNS records",
+                            "Service `{name}` has a cluster IP instead of `clusterIP: None`, so the pods of StatefulSet `{}` get no per-pod DNS records",
                             o.id.name
                         ),
                     );
