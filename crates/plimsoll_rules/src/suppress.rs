@@ -158,12 +158,12 @@ pub fn inline_directives(text: &str) -> Vec<(u32, Directive, u32)> {
             let comment = line[h + 1..].trim();
             if let Some(rest) = comment.strip_prefix("plimsoll:") {
                 let rest = rest.trim();
-                if let Some(body) = rest.strip_prefix("ignore[") {
-                    if let Some(close) = body.find(']') {
-                        let text = format!("{} {}", &body[..close], &body[close + 1..]);
-                        if let Some(d) = parse_directive(&text) {
-                            out.push((i as u32 + 1, d, offset + h as u32));
-                        }
+                if let Some(body) = rest.strip_prefix("ignore[")
+                    && let Some(close) = body.find(']')
+                {
+                    let text = format!("{} {}", &body[..close], &body[close + 1..]);
+                    if let Some(d) = parse_directive(&text) {
+                        out.push((i as u32 + 1, d, offset + h as u32));
                     }
                 }
             }
@@ -267,12 +267,12 @@ pub fn apply(findings: &mut Vec<Finding>, input: &SuppressionInput<'_>) {
             continue;
         }
         let mut candidates: Vec<(Directive, Option<Loc>, &str)> = Vec::new();
-        if let Some(l) = f.loc {
-            if let Some(ds) = input.inline.get(&l.file) {
-                for (line, d, at) in ds {
-                    if (*line == l.line || *line + 1 == l.line) && d.covers(f.rule) {
-                        candidates.push((d.clone(), Some(*at), "inline comment"));
-                    }
+        if let Some(l) = f.loc
+            && let Some(ds) = input.inline.get(&l.file)
+        {
+            for (line, d, at) in ds {
+                if (*line == l.line || *line + 1 == l.line) && d.covers(f.rule) {
+                    candidates.push((d.clone(), Some(*at), "inline comment"));
                 }
             }
         }
