@@ -208,7 +208,12 @@ impl RuleMeta {
             return "";
         };
         let body = &docs[start + marker.len()..];
-        let end = body.find("\n## ").unwrap_or(body.len());
+        // doc-comment lines keep the space after `///`: the next section starts with "\n ## "
+        let end = [body.find("\n## "), body.find("\n ## ")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(body.len());
         body[..end].trim()
     }
 

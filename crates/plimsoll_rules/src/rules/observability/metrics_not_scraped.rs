@@ -1,6 +1,6 @@
 use plimsoll_model::{Index, ObjectFacts};
 
-use super::support::{is_metrics_port_name, monitor_watches, monitors};
+use super::support::{is_metrics_port_name, monitor_watches, monitors, workloads};
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -13,10 +13,10 @@ declare_rule! {
     /// on the pods or on a Service that selects them) but that no `ServiceMonitor` or
     /// `PodMonitor` of the scan selects, directly or through one of their Services.
     ///
-    /// A workload with only the annotation is reported only when the scan uses the Prometheus
-    /// Operator (it holds a ServiceMonitor, PodMonitor or `Prometheus` object): the Operator
-    /// ignores `prometheus.io/*` annotations, while a Prometheus configured by hand usually
-    /// honours them.
+    /// A workload with only the annotation is reported only when the Prometheus Operator
+    /// watches its namespace (a ServiceMonitor or PodMonitor of the scan looks there): the
+    /// Operator ignores `prometheus.io/*` annotations, while a Prometheus configured by hand
+    /// usually honours them.
     ///
     /// ## Why it matters
     /// Metrics that nobody scrapes do not exist when you need them: no dashboard shows the
@@ -53,11 +53,7 @@ declare_rule! {
 impl Rule for MetricsNotScraped {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
         let monitors = monitors(ix);
-        let operator = !monitors.is_empty()
-            || ix
-                .of_kind("Prometheus")
-                .any(|p| p.id.api_version.starts_with("monitoring.coreos.com/"));
-        for (o, w) in ix.workloads() {
+        for (o, w) in workloads(ix) {
             if w.kind.is_batch() {
                 continue;
             }
@@ -85,6 +81,9 @@ impl Rule for MetricsNotScraped {
                         }
                     })
             });
+            let operator = monitors
+                .iter()
+                .any(|(m, mf)| monitor_watches(m, mf, o.ns()));
             if scraped || (annotated && !operator) {
                 continue;
             }

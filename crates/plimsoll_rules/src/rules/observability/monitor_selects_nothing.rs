@@ -1,4 +1,4 @@
-use plimsoll_model::Index;
+use plimsoll_model::{Index, Labels};
 
 use super::support::{monitor_watches, monitors};
 use crate::declare_rule;
@@ -7,9 +7,12 @@ use crate::rule::{IndexCx, Rule, Target};
 declare_rule! {
     /// ## What it does
     /// Reports `ServiceMonitor`s that select no Service, and `PodMonitor`s that select no
-    /// workload's pods, in the namespaces they watch. A monitor is only judged when one of the
-    /// namespaces it watches runs workloads in the scan, so monitors of components deployed
-    /// elsewhere (the kubelet, the API server, CoreDNS) are not reported.
+    /// workload's pods, in the namespaces they watch. A monitor is only judged when it names the
+    /// namespaces it watches (its own, or `namespaceSelector.matchNames`) and one of them runs
+    /// workloads in the scan, so monitors of components deployed elsewhere and monitors of
+    /// `any` namespace are not reported. Kubernetes' own namespaces (`kube-*`) are never
+    /// judged, and the API server's built-in `kubernetes` Service counts as present in
+    /// `default`.
     ///
     /// ## Why it matters
     /// A monitor whose selector matches nothing scrapes nothing, silently: Prometheus shows no
@@ -46,20 +49,27 @@ declare_rule! {
 impl Rule for MonitorSelectsNothing {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
         for (m, mf) in monitors(ix) {
+            if mf.namespaces.as_ref().is_some_and(|n| n.is_empty()) {
+                continue;
+            }
             let watched: Vec<&str> = ix
                 .namespaces()
-                .filter(|ns| monitor_watches(m, mf, ns))
+                .filter(|ns| !ns.starts_with("kube-") && monitor_watches(m, mf, ns))
                 .filter(|ns| ix.workloads_in(ns).next().is_some())
                 .collect();
             if watched.is_empty() {
                 continue;
             }
             let Some(sel) = &mf.selector else { continue };
+            // the API server's `kubernetes` Service, which no manifest creates
+            let apiserver =
+                Labels::from_pairs([("component", "apiserver"), ("provider", "kubernetes")]);
             let found = watched.iter().any(|ns| {
                 if mf.pod_monitor {
                     ix.workloads_in(ns).any(|(_, w)| sel.matches(&w.pod_labels))
                 } else {
                     ix.services_in(ns).any(|s| sel.matches(&s.labels))
+                        || (*ns == "default" && sel.matches(&apiserver))
                 }
             });
             if !found {

@@ -67,9 +67,7 @@ impl Rule for NamespaceWithoutAlerts {
             let alerts = ix.alert_rules_in(ns).any(|r| match &r.detail {
                 Detail::AlertRules(a) => !a.alerts.is_empty(),
                 _ => false,
-            }) || ix
-                .others_in(ns)
-                .any(|o| &*o.id.kind == "VMRule");
+            }) || ix.others_in(ns).any(|o| &*o.id.kind == "VMRule");
             if alerts {
                 continue;
             }

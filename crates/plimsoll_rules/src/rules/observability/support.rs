@@ -5,13 +5,15 @@ use plimsoll_yaml::Node;
 
 /// Containers that run for the whole life of a long-running pod and can carry probes: regular
 /// containers and native sidecars (init containers with `restartPolicy: Always`). Empty for
-/// Jobs and CronJobs, which run to completion.
+/// Jobs and CronJobs, which run to completion. Containers with `image: auto` are templates that
+/// Istio's injector fills in (probes included) and are left out.
 pub(super) fn long_running_containers<'a>(
     w: &Workload<'a>,
 ) -> impl Iterator<Item = Container<'a>> + 'a {
     let batch = w.kind.is_batch();
     w.containers().filter(move |c| {
         !batch
+            && c.node.get_str("image") != Some("auto")
             && match c.kind {
                 ContainerKind::Regular => true,
                 ContainerKind::Init => c.node.get_str("restartPolicy") == Some("Always"),
@@ -65,6 +67,18 @@ pub(super) fn canonical(n: Node<'_>) -> String {
     } else {
         n.text().unwrap_or("").to_string()
     }
+}
+
+/// Every workload of the scan, in a stable order (namespace, then scan order).
+pub(super) fn workloads(
+    ix: &plimsoll_model::Index,
+) -> impl Iterator<
+    Item = (
+        &plimsoll_model::ObjectFacts,
+        &plimsoll_model::facts::WorkloadFacts,
+    ),
+> {
+    ix.namespaces().flat_map(|ns| ix.workloads_in(ns))
 }
 
 /// Port names that say "Prometheus metrics here": `metrics`, `http-metrics`, `metrics-tls`...
