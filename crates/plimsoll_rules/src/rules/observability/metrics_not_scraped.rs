@@ -1,6 +1,6 @@
 use plimsoll_model::{Index, ObjectFacts};
 
-use super::support::{is_metrics_port_name, monitor_watches, monitors};
+use super::support::is_metrics_port_name;
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -52,8 +52,8 @@ declare_rule! {
 
 impl Rule for MetricsNotScraped {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
-        let monitors = monitors(ix);
-        let operator = !monitors.is_empty()
+        let operator = ix.of_kind("ServiceMonitor").next().is_some()
+            || ix.of_kind("PodMonitor").next().is_some()
             || ix
                 .of_kind("Prometheus")
                 .any(|p| p.id.api_version.starts_with("monitoring.coreos.com/"));
@@ -61,13 +61,19 @@ impl Rule for MetricsNotScraped {
             if w.kind.is_batch() {
                 continue;
             }
-            let services: Vec<&ObjectFacts> =
-                ix.services_selecting(o.ns(), &w.pod_labels).collect();
             let port = w
                 .ports
                 .iter()
                 .filter_map(|(n, num)| Some((n.as_deref()?, *num)))
                 .find(|(n, _)| is_metrics_port_name(n));
+            if port.is_none()
+                && w.pod_annotations.get(SCRAPE) != Some("true")
+                && ix.services_in(o.ns()).next().is_none()
+            {
+                continue;
+            }
+            let services: Vec<&ObjectFacts> =
+                ix.services_selecting(o.ns(), &w.pod_labels).collect();
             let annotated = w.pod_annotations.get(SCRAPE) == Some("true")
                 || services
                     .iter()
@@ -75,16 +81,21 @@ impl Rule for MetricsNotScraped {
             if port.is_none() && !annotated {
                 continue;
             }
-            let scraped = monitors.iter().any(|(m, mf)| {
-                monitor_watches(m, mf, o.ns())
-                    && mf.selector.as_ref().is_some_and(|sel| {
+            let scraped = ix
+                .monitors_watching(o.ns())
+                .filter_map(|m| match &m.detail {
+                    plimsoll_model::Detail::Monitor(mf) => Some((m, mf)),
+                    _ => None,
+                })
+                .any(|(_m, mf)| {
+                    mf.selector.as_ref().is_some_and(|sel| {
                         if mf.pod_monitor {
                             sel.matches(&w.pod_labels)
                         } else {
                             services.iter().any(|s| sel.matches(&s.labels))
                         }
                     })
-            });
+                });
             if scraped || (annotated && !operator) {
                 continue;
             }

@@ -57,7 +57,7 @@ impl Rule for MonitorSelectsNothing {
             let Some(sel) = &mf.selector else { continue };
             let found = watched.iter().any(|ns| {
                 if mf.pod_monitor {
-                    ix.workloads_in(ns).any(|(_, w)| sel.matches(&w.pod_labels))
+                    ix.workloads_selected_by(ns, sel).next().is_some()
                 } else {
                     ix.services_in(ns).any(|s| sel.matches(&s.labels))
                 }
