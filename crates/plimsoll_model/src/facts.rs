@@ -67,7 +67,7 @@ pub enum Detail {
     Other,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct WorkloadFacts {
     pub kind: WorkloadKind,
     pub pod_labels: Labels,
@@ -111,7 +111,7 @@ pub struct ServicePort {
     pub target_loc: Option<Loc>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ServiceFacts {
     /// `None` when the Service has no selector (endpoints managed by hand).
     pub selector: Option<LabelSelector>,
@@ -131,7 +131,7 @@ pub struct IngressFacts {
     pub has_tls: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct NetworkPolicyFacts {
     /// `None` for policies whose selector Plimsoll cannot evaluate (Calico selector strings).
     pub pod_selector: Option<LabelSelector>,

@@ -4,8 +4,9 @@ use plimsoll_yaml::Node;
 
 use crate::k8s::Object;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum WorkloadKind {
+    #[default]
     Pod,
     Deployment,
     StatefulSet,

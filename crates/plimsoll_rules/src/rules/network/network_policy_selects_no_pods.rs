@@ -63,7 +63,7 @@ impl Rule for NetworkPolicySelectsNoPods {
                     continue;
                 };
                 if sel.is_empty()
-                    || ix.workloads_in(ns).any(|(_, w)| sel.matches(&w.pod_labels))
+                    || ix.workloads_selected_by(ns, sel).next().is_some()
                     || operator_may_create_pods(ix, ns, sel)
                 {
                     continue;

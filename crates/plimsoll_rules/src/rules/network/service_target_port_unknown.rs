@@ -58,10 +58,7 @@ impl Rule for ServiceTargetPortUnknown {
                 let Some(sel) = s.selector.as_ref().filter(|s| !s.is_empty()) else {
                     continue;
                 };
-                let selected: Vec<_> = ix
-                    .workloads_in(ns)
-                    .filter(|(_, w)| sel.matches(&w.pod_labels))
-                    .collect();
+                let selected: Vec<_> = ix.workloads_selected_by(ns, sel).collect();
                 if selected.is_empty() {
                     continue;
                 }

@@ -1,6 +1,6 @@
 use plimsoll_model::{Index, ObjectFacts};
 
-use super::support::{is_metrics_port_name, monitor_watches, monitors, workloads};
+use super::support::{is_metrics_port_name, workloads};
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -52,18 +52,23 @@ declare_rule! {
 
 impl Rule for MetricsNotScraped {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
-        let monitors = monitors(ix);
         for (o, w) in workloads(ix) {
             if w.kind.is_batch() {
                 continue;
             }
-            let services: Vec<&ObjectFacts> =
-                ix.services_selecting(o.ns(), &w.pod_labels).collect();
             let port = w
                 .ports
                 .iter()
                 .filter_map(|(n, num)| Some((n.as_deref()?, *num)))
                 .find(|(n, _)| is_metrics_port_name(n));
+            if port.is_none()
+                && w.pod_annotations.get(SCRAPE) != Some("true")
+                && ix.services_in(o.ns()).next().is_none()
+            {
+                continue;
+            }
+            let services: Vec<&ObjectFacts> =
+                ix.services_selecting(o.ns(), &w.pod_labels).collect();
             let annotated = w.pod_annotations.get(SCRAPE) == Some("true")
                 || services
                     .iter()
@@ -71,19 +76,24 @@ impl Rule for MetricsNotScraped {
             if port.is_none() && !annotated {
                 continue;
             }
-            let scraped = monitors.iter().any(|(m, mf)| {
-                monitor_watches(m, mf, o.ns())
-                    && mf.selector.as_ref().is_some_and(|sel| {
+            // monitors that look into this namespace (the index keeps them by watched namespace)
+            let mut operator = false;
+            let scraped = ix
+                .monitors_watching(o.ns())
+                .filter_map(|m| match &m.detail {
+                    plimsoll_model::Detail::Monitor(mf) => Some(mf),
+                    _ => None,
+                })
+                .inspect(|_| operator = true)
+                .any(|mf| {
+                    mf.selector.as_ref().is_some_and(|sel| {
                         if mf.pod_monitor {
                             sel.matches(&w.pod_labels)
                         } else {
                             services.iter().any(|s| sel.matches(&s.labels))
                         }
                     })
-            });
-            let operator = monitors
-                .iter()
-                .any(|(m, mf)| monitor_watches(m, mf, o.ns()));
+                });
             if scraped || (annotated && !operator) {
                 continue;
             }

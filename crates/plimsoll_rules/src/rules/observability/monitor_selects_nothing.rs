@@ -66,7 +66,7 @@ impl Rule for MonitorSelectsNothing {
                 Labels::from_pairs([("component", "apiserver"), ("provider", "kubernetes")]);
             let found = watched.iter().any(|ns| {
                 if mf.pod_monitor {
-                    ix.workloads_in(ns).any(|(_, w)| sel.matches(&w.pod_labels))
+                    ix.workloads_selected_by(ns, sel).next().is_some()
                 } else {
                     ix.services_in(ns).any(|s| sel.matches(&s.labels))
                         || (*ns == "default" && sel.matches(&apiserver))
