@@ -24,6 +24,9 @@ struct Cli {
 enum Command {
     /// Scan manifests and report every production gap with its place.
     Scan(ScanArgs),
+    /// Write the readiness report (stage, scores, the plan, findings by gap) as Markdown or
+    /// HTML. Exits 0 unless an input cannot be read.
+    Report(ReportArgs),
     /// List the rules.
     Rules(RulesArgs),
     /// Accept today's findings as known debt.
@@ -41,6 +44,54 @@ enum Format {
     Human,
     Json,
     Sarif,
+    /// The readiness report in Markdown (stage, scores, the plan, findings by gap).
+    Markdown,
+    /// The readiness report as one self-contained HTML file.
+    Html,
+    /// JUnit XML: a test suite per gap, a test case per rule and object.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ReportFormat {
+    Markdown,
+    Html,
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Report format.
+    #[arg(long, short, value_enum, default_value = "markdown")]
+    format: ReportFormat,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Show findings that are in this baseline as known debt.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// `plimsoll report` is `plimsoll scan` with a report format that never fails on findings.
+    fn into_scan(self) -> ScanArgs {
+        ScanArgs {
+            common: self.common,
+            baseline: self.baseline,
+            format: match self.format {
+                ReportFormat::Markdown => Format::Markdown,
+                ReportFormat::Html => Format::Html,
+            },
+            output: self.output,
+            fail_on: Some(FailOn::Never),
+            color: Color::Never,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -108,9 +159,18 @@ struct CommonArgs {
     /// Ignore every suppression (annotations, inline comments, exemptions), for audits.
     #[arg(long)]
     no_suppressions: bool,
-    /// Namespace of namespaced objects that do not name one.
+    /// Namespace of namespaced objects that do not name one (also `helm template --namespace`).
     #[arg(long)]
     namespace: Option<String>,
+    /// Values file for every Helm chart scanned (`helm template -f`); repeatable, in order.
+    #[arg(long, value_name = "FILE")]
+    helm_values: Vec<PathBuf>,
+    /// Value for every Helm chart scanned (`helm template --set K=V`); repeatable, in order.
+    #[arg(long, value_name = "K=V")]
+    helm_set: Vec<String>,
+    /// Helm release name (default: the chart's name).
+    #[arg(long, value_name = "NAME")]
+    helm_release: Option<String>,
     /// Largest file to parse, in MiB.
     #[arg(long, default_value_t = 32)]
     max_file_size: usize,
@@ -137,6 +197,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Scan(a) => run_scan(a),
+        Command::Report(a) => run_scan(a.into_scan()),
         Command::Rules(a) => run_rules(a),
         Command::Baseline(BaselineCommand::Create { common, output }) => {
             run_baseline_create(&common, &output)
@@ -268,8 +329,26 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         },
         default_namespace: c.namespace.clone(),
         keep_sources,
+        helm: plimsoll_ingest::HelmOptions {
+            values: c.helm_values.clone(),
+            set: c.helm_set.clone(),
+            release: c.helm_release.clone(),
+        },
     };
+    if let Some(v) = c.helm_values.iter().find(|v| !v.is_file()) {
+        return Err(usage_error(&format!(
+            "--helm-values {}: no such file",
+            v.display()
+        )));
+    }
+    if let Some(s) = c.helm_set.iter().find(|s| !s.contains('=')) {
+        return Err(usage_error(&format!("--helm-set {s}: expected K=V")));
+    }
     let mut result = scan(&engine, &inputs, &opts);
+    // inputs that were not scanned and should have been (a chart without helm to render it)
+    for (file, reason) in &result.warnings {
+        eprintln!("warning: {file}: {reason}");
+    }
     for (p, e) in walk_errors {
         result.errors.push(plimsoll_ingest::InputError {
             file: p.display().to_string(),
@@ -284,11 +363,10 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         let mut exemptions = resolved.exemptions.clone();
         if let Some((_, cfg_path)) = &loaded {
             let id = plimsoll_model::FileId(result.files.len() as u32);
-            result.files.push(plimsoll_ingest::ScannedFile {
-                path: cfg_path.display().to_string(),
-                kind: plimsoll_ingest::FileKind::Yaml,
-                source: None,
-            });
+            result.files.push(plimsoll_ingest::ScannedFile::new(
+                cfg_path.display().to_string(),
+                plimsoll_ingest::FileKind::Yaml,
+            ));
             for e in &mut exemptions {
                 if let Some(l) = &mut e.loc {
                     l.file = id;
@@ -345,6 +423,14 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
     })
 }
 
+/// Peak resident memory so far (Linux `VmHWM`), for `PLIMSOLL_TIMINGS`.
+fn peak_memory() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l[6..].trim().to_string()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 fn run_baseline_create(c: &CommonArgs, output: &PathBuf) -> u8 {
     let ex = match execute(c, false, None) {
         Ok(x) => x,
@@ -379,6 +465,9 @@ fn run_scan(a: ScanArgs) -> u8 {
         Err(code) => return code,
     };
     let (result, summary, rules) = (&ex.result, &ex.summary, &ex.rules);
+    if std::env::var_os("PLIMSOLL_TIMINGS").is_some() {
+        eprintln!("timing: peak memory after the scan {}", peak_memory());
+    }
     let input = ReportInput {
         scan: result,
         summary,
@@ -399,6 +488,14 @@ fn run_scan(a: ScanArgs) -> u8 {
         }
         Format::Sarif => {
             serde_json::to_string_pretty(&plimsoll_report::sarif::render(&input)).expect("json")
+                + "\n"
+        }
+        Format::Markdown => plimsoll_report::markdown::render(&input),
+        Format::Html => plimsoll_report::html::render(&input),
+        Format::Junit => plimsoll_report::junit::render(&input),
+        Format::Github => plimsoll_report::github::render(&input),
+        Format::Gitlab => {
+            serde_json::to_string_pretty(&plimsoll_report::gitlab::render(&input)).expect("json")
                 + "\n"
         }
     };

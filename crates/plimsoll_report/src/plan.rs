@@ -21,10 +21,56 @@
 
 use std::collections::BTreeMap;
 
+use plimsoll_ingest::ScanResult;
 use plimsoll_model::{Finding, Gap, RuleMeta, Severity};
 
 use crate::ReportInput;
 use crate::summary::{Evidence, Stage, Summary};
+
+/// Where a user finds a finding in the repository.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    pub file: String,
+    /// 1-based.
+    pub line: u32,
+    /// 1-based, in characters; `None` when only the line is known (rendered output).
+    pub column: Option<u32>,
+}
+
+impl Place {
+    /// `file:line`.
+    pub fn short(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+
+    /// `file:line:column`, or `file:line`.
+    pub fn full(&self) -> String {
+        match self.column {
+            Some(c) => format!("{}:{}:{c}", self.file, self.line),
+            None => self.short(),
+        }
+    }
+}
+
+/// The place of a finding: for a finding in rendered output (a Helm chart, a Kustomize overlay),
+/// the template or source file and line it comes from, which is what a reader or a code review
+/// annotation needs; otherwise the scanned file, line and column. `None` for findings about the
+/// whole scan.
+pub fn place(scan: &ScanResult, f: &Finding) -> Option<Place> {
+    let l = f.loc?;
+    Some(match scan.provenance(&l) {
+        Some(p) => Place {
+            file: p.file.to_string(),
+            line: p.line,
+            column: None,
+        },
+        None => Place {
+            file: scan.path(l.file).to_string(),
+            line: l.line,
+            column: Some(l.column),
+        },
+    })
+}
 
 /// The verdict shown beside a gap's score.
 pub fn verdict(score: u8) -> &'static str {
@@ -103,13 +149,25 @@ impl Target {
 }
 
 /// What a step is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub enum StepKind {
     /// Fix every finding of one rule.
     Rule(&'static RuleMeta),
     /// Add what proves the gap is handled (a GitOps controller, a backup schedule).
     Evidence,
 }
+
+impl PartialEq for StepKind {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (StepKind::Rule(a), StepKind::Rule(b)) => a.id == b.id,
+            (StepKind::Evidence, StepKind::Evidence) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for StepKind {}
 
 /// One change of the plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -148,7 +206,12 @@ impl Step {
 
     /// Distinct objects (with container) the change touches.
     pub fn objects(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.targets.iter().filter(|t| t.object.is_some()).map(Target::label).collect();
+        let mut v: Vec<String> = self
+            .targets
+            .iter()
+            .filter(|t| t.object.is_some())
+            .map(Target::label)
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -175,7 +238,12 @@ impl Step {
                     (false, _) => "objects",
                 };
                 const SHOWN: usize = 3;
-                let mut list = objects.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+                let mut list = objects
+                    .iter()
+                    .take(SHOWN)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 if objects.len() > SHOWN {
                     list.push_str(&format!(" and {} more", objects.len() - SHOWN));
                 }
@@ -198,15 +266,19 @@ impl Plan {
     /// The plan for a rendered report.
     pub fn of(input: &ReportInput<'_>) -> Plan {
         Plan::compute(&input.scan.findings, input.summary, |f| {
-            f.loc.map(|l| input.scan.path(l.file).to_string())
+            place(input.scan, f)
         })
     }
 
-    /// The plan from `summary.stage` to the next stage. `path` names a finding's file.
-    pub fn compute(findings: &[Finding], summary: &Summary, path: impl Fn(&Finding) -> Option<String>) -> Plan {
+    /// The plan from `summary.stage` to the next stage. `place` places a finding.
+    pub fn compute(
+        findings: &[Finding],
+        summary: &Summary,
+        place: impl Fn(&Finding) -> Option<Place>,
+    ) -> Plan {
         let to = next_stage(summary.stage);
         let steps = match to {
-            Some(t) => steps_to(findings, summary.evidence, t, &path),
+            Some(t) => steps_to(findings, summary.evidence, t, &place),
             None => Vec::new(),
         };
         Plan {
@@ -234,24 +306,33 @@ impl Plan {
 
 /// The changes that remove every unsuppressed finding of the severity that keeps the scan below
 /// `target` (findings of other severities are the other steps' business), plus missing evidence.
-pub fn steps_to(findings: &[Finding], evidence: Evidence, target: Stage, path: &dyn Fn(&Finding) -> Option<String>) -> Vec<Step> {
+pub fn steps_to(
+    findings: &[Finding],
+    evidence: Evidence,
+    target: Stage,
+    place: &dyn Fn(&Finding) -> Option<Place>,
+) -> Vec<Step> {
     let Some((severity, needs_evidence)) = requirement(target) else {
         return Vec::new();
     };
     let mut by_rule: BTreeMap<&'static str, Step> = BTreeMap::new();
-    for f in findings.iter().filter(|f| f.suppressed.is_none() && f.severity == severity) {
+    for f in findings
+        .iter()
+        .filter(|f| f.suppressed.is_none() && f.severity == severity)
+    {
         let step = by_rule.entry(f.rule.id).or_insert_with(|| Step {
             gap: f.rule.gap,
             severity: f.severity,
             kind: StepKind::Rule(f.rule),
             targets: Vec::new(),
         });
+        let at = place(f);
         step.targets.push(Target {
             object: f.object.as_ref().map(|o| o.to_string()),
             container: f.container.as_deref().map(str::to_string),
-            file: path(f),
-            line: f.loc.map(|l| l.line),
-            column: f.loc.map(|l| l.column),
+            file: at.as_ref().map(|p| p.file.clone()),
+            line: at.as_ref().map(|p| p.line),
+            column: at.and_then(|p| p.column),
             message: f.message.to_string(),
         });
     }
@@ -260,9 +341,14 @@ pub fn steps_to(findings: &[Finding], evidence: Evidence, target: Stage, path: &
         s.targets.sort();
     }
     if needs_evidence {
-        for (gap, present) in [(Gap::Change, evidence.change), (Gap::Recovery, evidence.recovery)] {
+        for (gap, present) in [
+            (Gap::Change, evidence.change),
+            (Gap::Recovery, evidence.recovery),
+        ] {
             // a finding about the whole scan in the gap already says the evidence is missing
-            let covered = steps.iter().any(|s| s.gap == gap && s.targets.iter().any(|t| t.object.is_none()));
+            let covered = steps
+                .iter()
+                .any(|s| s.gap == gap && s.targets.iter().any(|t| t.object.is_none()));
             if !present && !covered {
                 steps.push(Step {
                     gap,
@@ -273,7 +359,12 @@ pub fn steps_to(findings: &[Finding], evidence: Evidence, target: Stage, path: &
             }
         }
     }
-    let order = |g: Gap| Gap::PLAN_ORDER.iter().position(|&x| x == g).unwrap_or(usize::MAX);
+    let order = |g: Gap| {
+        Gap::PLAN_ORDER
+            .iter()
+            .position(|&x| x == g)
+            .unwrap_or(usize::MAX)
+    };
     steps.sort_by_key(|s| {
         (
             order(s.gap),
@@ -288,7 +379,37 @@ pub fn steps_to(findings: &[Finding], evidence: Evidence, target: Stage, path: &
     steps
 }
 
-fn one_line(s: &str) -> String {
+/// The findings grouped by gap in [`Gap::PLAN_ORDER`] (gaps without findings left out), each
+/// group sorted by severity, then file, line and rule. Suppressed findings are included.
+pub fn by_gap<'f>(
+    findings: &'f [Finding],
+    place: &dyn Fn(&Finding) -> Option<Place>,
+) -> Vec<(Gap, Vec<&'f Finding>)> {
+    Gap::PLAN_ORDER
+        .iter()
+        .filter_map(|&gap| {
+            let mut v: Vec<&Finding> = findings.iter().filter(|f| f.gap() == gap).collect();
+            if v.is_empty() {
+                return None;
+            }
+            v.sort_by_cached_key(|f| (f.severity, place(f), f.rule.id));
+            Some((gap, v))
+        })
+        .collect()
+}
+
+/// The first paragraph of a rule's fix, on one line, without the colon that introduces its code.
+pub fn fix_line(m: &RuleMeta) -> String {
+    one_line(m.fix_short().trim_end_matches(':'))
+}
+
+/// `1 change`, `2 changes`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `s` on one line, runs of white space as one space.
+pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -300,7 +421,12 @@ mod tests {
 
     use super::*;
 
-    fn meta(id: &'static str, name: &'static str, gap: Gap, severity: Severity) -> &'static RuleMeta {
+    fn meta(
+        id: &'static str,
+        name: &'static str,
+        gap: Gap,
+        severity: Severity,
+    ) -> &'static RuleMeta {
         Box::leak(Box::new(RuleMeta {
             id,
             name,
@@ -312,7 +438,13 @@ mod tests {
         }))
     }
 
-    fn finding(m: &'static RuleMeta, kind: &str, name: &str, container: Option<&str>, line: u32) -> Finding {
+    fn finding(
+        m: &'static RuleMeta,
+        kind: &str,
+        name: &str,
+        container: Option<&str>,
+        line: u32,
+    ) -> Finding {
         let mut f = Finding::new(
             m,
             Some(Loc {
@@ -338,7 +470,13 @@ mod tests {
     }
 
     fn plan(findings: &[Finding], evidence: Evidence) -> Plan {
-        Plan::compute(findings, &summary(findings, evidence), |_| Some("k8s/app.yaml".to_string()))
+        Plan::compute(findings, &summary(findings, evidence), |f| {
+            f.loc.map(|l| Place {
+                file: "k8s/app.yaml".to_string(),
+                line: l.line,
+                column: Some(l.column),
+            })
+        })
     }
 
     fn ids(p: &Plan) -> Vec<String> {
@@ -359,9 +497,19 @@ mod tests {
 
     #[test]
     fn poc_to_pilot_groups_critical_findings_by_rule_in_plan_order() {
-        let priv_ = meta("WKL-001", "privileged-container", Gap::Workload, Severity::Critical);
+        let priv_ = meta(
+            "WKL-001",
+            "privileged-container",
+            Gap::Workload,
+            Severity::Critical,
+        );
         let host = meta("STO-001", "host-path", Gap::Storage, Severity::Critical);
-        let secret = meta("SCR-001", "literal-secret-env", Gap::Secrets, Severity::Critical);
+        let secret = meta(
+            "SCR-001",
+            "literal-secret-env",
+            Gap::Secrets,
+            Severity::Critical,
+        );
         let tag = meta("IMG-001", "image-tag-mutable", Gap::Image, Severity::High);
         let findings = vec![
             finding(secret, "Deployment", "web", Some("web"), 30),
@@ -376,7 +524,13 @@ mod tests {
         assert_eq!(ids(&p), ["STO-001", "WKL-001", "SCR-001"]);
         let wkl = &p.steps[1];
         assert_eq!(wkl.severity, Severity::Critical);
-        assert_eq!(wkl.objects(), ["DaemonSet/shop/agent [agent]", "StatefulSet/shop/db [postgres]"]);
+        assert_eq!(
+            wkl.objects(),
+            [
+                "DaemonSet/shop/agent [agent]",
+                "StatefulSet/shop/db [postgres]"
+            ]
+        );
         assert_eq!(
             wkl.headline(),
             "privileged-container on 2 containers: DaemonSet/shop/agent [agent], StatefulSet/shop/db [postgres]"
@@ -384,14 +538,27 @@ mod tests {
         assert_eq!(wkl.action(), "Do the thing");
         let places: Vec<_> = wkl.targets.iter().map(|t| t.place().unwrap()).collect();
         assert_eq!(places, ["k8s/app.yaml:12", "k8s/app.yaml:42"]);
-        assert_eq!(p.steps[0].headline(), "host-path on 1 object: StatefulSet/shop/db");
+        assert_eq!(
+            p.steps[0].headline(),
+            "host-path on 1 object: StatefulSet/shop/db"
+        );
     }
 
     #[test]
     fn pilot_to_platform_takes_only_high_findings() {
         let tag = meta("IMG-001", "image-tag-mutable", Gap::Image, Severity::High);
-        let tls = meta("NET-008", "ingress-without-tls", Gap::Network, Severity::High);
-        let probe = meta("OBS-001", "no-readiness", Gap::Observability, Severity::Medium);
+        let tls = meta(
+            "NET-008",
+            "ingress-without-tls",
+            Gap::Network,
+            Severity::High,
+        );
+        let probe = meta(
+            "OBS-001",
+            "no-readiness",
+            Gap::Observability,
+            Severity::Medium,
+        );
         let findings = vec![
             finding(tls, "Ingress", "web", None, 78),
             finding(probe, "Deployment", "web", Some("web"), 15),
@@ -406,7 +573,12 @@ mod tests {
 
     #[test]
     fn suppressed_findings_are_not_in_the_plan() {
-        let priv_ = meta("WKL-001", "privileged-container", Gap::Workload, Severity::Critical);
+        let priv_ = meta(
+            "WKL-001",
+            "privileged-container",
+            Gap::Workload,
+            Severity::Critical,
+        );
         let tag = meta("IMG-001", "image-tag-mutable", Gap::Image, Severity::High);
         let mut s = finding(priv_, "StatefulSet", "db", Some("postgres"), 42);
         s.suppressed = Some("reason=needs it until=2099-01-01".into());
@@ -422,7 +594,10 @@ mod tests {
         let tag = meta("IMG-001", "image-tag-mutable", Gap::Image, Severity::High);
         let mut raised = finding(tag, "Deployment", "web", Some("web"), 16);
         raised.severity = Severity::Critical;
-        let findings = vec![raised, finding(tag, "StatefulSet", "db", Some("postgres"), 40)];
+        let findings = vec![
+            raised,
+            finding(tag, "StatefulSet", "db", Some("postgres"), 40),
+        ];
         let p = plan(&findings, Evidence::default());
         assert_eq!(p.from, Stage::Poc);
         assert_eq!(p.steps.len(), 1);
@@ -431,7 +606,12 @@ mod tests {
 
     #[test]
     fn platform_to_production_adds_missing_evidence_after_mediums() {
-        let probe = meta("OBS-001", "no-readiness", Gap::Observability, Severity::Medium);
+        let probe = meta(
+            "OBS-001",
+            "no-readiness",
+            Gap::Observability,
+            Severity::Medium,
+        );
         let spread = meta("RES-010", "no-spread", Gap::Resilience, Severity::Medium);
         let low = meta("OBS-002", "no-liveness", Gap::Observability, Severity::Low);
         let findings = vec![
@@ -441,24 +621,53 @@ mod tests {
         ];
         let p = plan(&findings, Evidence::default());
         assert_eq!((p.from, p.to), (Stage::Platform, Some(Stage::Production)));
-        assert_eq!(ids(&p), ["OBS-001", "RES-010", "evidence:change", "evidence:recovery"]);
-        assert_eq!(p.steps[2].headline(), "Add a GitOps controller (change evidence)");
+        assert_eq!(
+            ids(&p),
+            ["OBS-001", "RES-010", "evidence:change", "evidence:recovery"]
+        );
+        assert_eq!(
+            p.steps[2].headline(),
+            "Add a GitOps controller (change evidence)"
+        );
         assert!(p.steps[3].action().contains("Velero"));
 
         // only the evidence missing is asked for
-        let p = plan(&findings, Evidence { change: true, recovery: false });
+        let p = plan(
+            &findings,
+            Evidence {
+                change: true,
+                recovery: false,
+            },
+        );
         assert_eq!(ids(&p), ["OBS-001", "RES-010", "evidence:recovery"]);
 
         // nothing medium and evidence missing: the plan is the evidence
-        let p = plan(&findings[2..], Evidence { change: false, recovery: true });
+        let p = plan(
+            &findings[2..],
+            Evidence {
+                change: false,
+                recovery: true,
+            },
+        );
         assert_eq!(ids(&p), ["evidence:change"]);
     }
 
     #[test]
     fn a_whole_scan_finding_stands_for_the_evidence() {
-        let no_gitops = meta("CHG-001", "no-gitops-controller", Gap::Change, Severity::Medium);
+        let no_gitops = meta(
+            "CHG-001",
+            "no-gitops-controller",
+            Gap::Change,
+            Severity::Medium,
+        );
         let findings = vec![Finding::new(no_gitops, None, "no Argo CD or Flux object")];
-        let p = plan(&findings, Evidence { change: false, recovery: true });
+        let p = plan(
+            &findings,
+            Evidence {
+                change: false,
+                recovery: true,
+            },
+        );
         assert_eq!(ids(&p), ["CHG-001"]);
         let t = &p.steps[0].targets[0];
         assert_eq!((t.label(), t.place()), ("the whole scan".to_string(), None));
@@ -469,16 +678,32 @@ mod tests {
     fn production_has_an_empty_plan() {
         let low = meta("OBS-002", "no-liveness", Gap::Observability, Severity::Low);
         let findings = vec![finding(low, "Deployment", "web", Some("web"), 15)];
-        let p = plan(&findings, Evidence { change: true, recovery: true });
+        let p = plan(
+            &findings,
+            Evidence {
+                change: true,
+                recovery: true,
+            },
+        );
         assert_eq!((p.from, p.to), (Stage::Production, None));
         assert!(p.steps.is_empty());
     }
 
     #[test]
     fn later_counts_every_further_step() {
-        let priv_ = meta("WKL-001", "privileged-container", Gap::Workload, Severity::Critical);
+        let priv_ = meta(
+            "WKL-001",
+            "privileged-container",
+            Gap::Workload,
+            Severity::Critical,
+        );
         let tag = meta("IMG-001", "image-tag-mutable", Gap::Image, Severity::High);
-        let probe = meta("OBS-001", "no-readiness", Gap::Observability, Severity::Medium);
+        let probe = meta(
+            "OBS-001",
+            "no-readiness",
+            Gap::Observability,
+            Severity::Medium,
+        );
         let findings = vec![
             finding(priv_, "StatefulSet", "db", Some("postgres"), 42),
             finding(tag, "Deployment", "web", Some("web"), 16),
