@@ -480,12 +480,22 @@ fn run_scan(a: ScanArgs) -> u8 {
         Color::Never => false,
         Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
+    if a.format == Format::Json {
+        // streamed: a big scan never holds its whole report in memory
+        let written = match &a.output {
+            Some(p) => std::fs::File::create(p)
+                .and_then(|f| plimsoll_report::json::write(&input, std::io::BufWriter::new(f)))
+                .map_err(|e| format!("cannot write {}: {e}", p.display())),
+            None => plimsoll_report::json::write(&input, std::io::BufWriter::new(std::io::stdout().lock()))
+                .map_err(|e| format!("cannot write output: {e}")),
+        };
+        if let Err(e) = written {
+            return usage_error(&e);
+        }
+    }
     let text = match a.format {
         Format::Human => plimsoll_report::human::render(&input, color),
-        Format::Json => {
-            serde_json::to_string_pretty(&plimsoll_report::json::render(&input)).expect("json")
-                + "\n"
-        }
+        Format::Json => String::new(),
         Format::Sarif => {
             serde_json::to_string_pretty(&plimsoll_report::sarif::render(&input)).expect("json")
                 + "\n"
@@ -500,6 +510,7 @@ fn run_scan(a: ScanArgs) -> u8 {
         }
     };
     let written = match &a.output {
+        _ if a.format == Format::Json => Ok(()),
         Some(p) => std::fs::write(p, text.as_bytes())
             .map_err(|e| format!("cannot write {}: {e}", p.display())),
         None => anstream::AutoStream::never(std::io::stdout().lock())

@@ -194,6 +194,21 @@ fn render_finding(input: &ReportInput<'_>, f: &Finding, renderer: &Renderer) -> 
                     }
                 )));
             }
+            // rendered output (Helm, Kustomize): the template or file the object came from
+            if let Some(p) = input.scan.provenance(&l) {
+                let how = match p.matched {
+                    plimsoll_ingest::Match::Key => "",
+                    plimsoll_ingest::Match::Parent => {
+                        " (the enclosing key; the key itself comes from values or a helper)"
+                    }
+                    plimsoll_ingest::Match::Document => {
+                        " (where the document starts; the key is not spelled in that file)"
+                    }
+                };
+                g = g.element(
+                    Level::NOTE.message(format!("rendered from {}:{}{how}", p.file, p.line)),
+                );
+            }
             g = g.element(Level::HELP.message(help));
             groups.push(g);
         }

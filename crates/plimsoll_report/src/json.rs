@@ -1,81 +1,222 @@
 //! The `plimsoll/report/v1` JSON contract. Fields may be added, never removed.
+//!
+//! The report is serialised straight from borrowed data ([`write`]), so a scan with a hundred
+//! thousand findings does not build a JSON tree in memory first.
 
-use serde_json::{Map, Value, json};
+use std::io::Write;
+
+use plimsoll_model::{Finding, Gap, Severity};
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
 
 use crate::ReportInput;
 use crate::fingerprint::fingerprint;
 
 pub const SCHEMA: &str = "plimsoll/report/v1";
 
-pub fn render(input: &ReportInput<'_>) -> Value {
+#[derive(Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    tool: Tool<'a>,
+    summary: SummaryOut<'a>,
+    findings: Findings<'a>,
+    errors: Vec<ErrorOut<'a>>,
+    skipped: Vec<SkippedOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a crate::baseline::Outcome>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'static str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+}
+
+#[derive(Serialize)]
+struct GapOut {
+    score: u8,
+    findings: usize,
+}
+
+struct Gaps<'a>(&'a crate::Summary);
+
+impl Serialize for Gaps<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(Gap::ALL.len()))?;
+        for g in &self.0.gaps {
+            m.serialize_entry(g.gap.as_str(), &GapOut { score: g.score, findings: g.findings })?;
+        }
+        m.end()
+    }
+}
+
+#[derive(Serialize)]
+struct SummaryOut<'a> {
+    files: usize,
+    documents: usize,
+    objects: usize,
+    stage: crate::Stage,
+    counts: Counts,
+    suppressed: usize,
+    gaps: Gaps<'a>,
+    evidence: crate::Evidence,
+}
+
+#[derive(Serialize)]
+struct ObjectOut<'a> {
+    kind: &'a str,
+    #[serde(rename = "apiVersion")]
+    api_version: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+    container: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SourceOut<'a> {
+    file: &'a str,
+    line: u32,
+    #[serde(rename = "match")]
+    matched: &'a str,
+}
+
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    rule: &'static str,
+    name: &'static str,
+    gap: Gap,
+    severity: Severity,
+    message: &'a str,
+    fix: String,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    object: Option<ObjectOut<'a>>,
+    suppressed: Option<&'a str>,
+    fingerprint: String,
+    /// For findings in rendered output (Helm, Kustomize): the template or file it came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceOut<'a>>,
+}
+
+struct Findings<'a>(&'a ReportInput<'a>);
+
+fn finding<'a>(input: &'a ReportInput<'a>, f: &'a Finding) -> FindingOut<'a> {
+    let file = f.loc.map(|l| input.scan.path(l.file));
+    FindingOut {
+        rule: f.rule.id,
+        name: f.rule.name,
+        gap: f.rule.gap,
+        severity: f.severity,
+        message: &f.message,
+        fix: f.rule.fix_text(),
+        file,
+        line: f.loc.map(|l| l.line),
+        column: f.loc.map(|l| l.column),
+        object: f.object.as_ref().map(|o| ObjectOut {
+            kind: &o.kind,
+            api_version: &o.api_version,
+            namespace: o.namespace.as_deref(),
+            name: &o.name,
+            container: f.container.as_deref(),
+        }),
+        suppressed: f.suppressed.as_deref(),
+        fingerprint: fingerprint(f, file.unwrap_or("")),
+        source: f.loc.and_then(|l| input.scan.provenance(&l)).map(|p| SourceOut {
+            file: p.file,
+            line: p.line,
+            matched: p.matched.as_str(),
+        }),
+    }
+}
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let input = self.0;
+        let mut seq = s.serialize_seq(Some(input.scan.findings.len()))?;
+        for f in &input.scan.findings {
+            seq.serialize_element(&finding(input, f))?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    file: &'a str,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct SkippedOut<'a> {
+    file: &'a str,
+    reason: &'a str,
+}
+
+fn report<'a>(input: &'a ReportInput<'a>) -> Report<'a> {
     let s = input.summary;
-    let mut gaps = Map::new();
-    for g in &s.gaps {
-        gaps.insert(
-            g.gap.as_str().to_string(),
-            json!({"score": g.score, "findings": g.findings}),
-        );
-    }
-    let findings: Vec<Value> = input
-        .scan
-        .findings
-        .iter()
-        .map(|f| {
-            let file = f.loc.map(|l| input.scan.path(l.file).to_string());
-            let object = f.object.as_ref().map(|o| {
-                json!({
-                    "kind": &*o.kind,
-                    "apiVersion": &*o.api_version,
-                    "namespace": o.namespace.as_deref(),
-                    "name": &*o.name,
-                    "container": f.container.as_deref(),
-                })
-            });
-            json!({
-                "rule": f.rule.id,
-                "name": f.rule.name,
-                "gap": f.rule.gap,
-                "severity": f.severity,
-                "message": &*f.message,
-                "fix": f.rule.fix_text(),
-                "file": file,
-                "line": f.loc.map(|l| l.line),
-                "column": f.loc.map(|l| l.column),
-                "object": object,
-                "suppressed": f.suppressed.as_deref(),
-                "fingerprint": fingerprint(f, file.as_deref().unwrap_or("")),
-            })
-        })
-        .collect();
-    let errors: Vec<Value> = input
-        .scan
-        .errors
-        .iter()
-        .map(|e| json!({"file": e.file, "line": e.line, "column": e.column, "message": e.message}))
-        .collect();
-    let mut v = json!({
-        "schema": SCHEMA,
-        "tool": {"name": "plimsoll", "version": input.tool_version},
-        "summary": {
-            "files": s.files,
-            "documents": s.documents,
-            "objects": s.objects,
-            "stage": s.stage,
-            "counts": {
-                "critical": s.counts[0],
-                "high": s.counts[1],
-                "medium": s.counts[2],
-                "low": s.counts[3],
-            },
-            "suppressed": s.suppressed,
-            "gaps": gaps,
-            "evidence": s.evidence,
+    Report {
+        schema: SCHEMA,
+        tool: Tool {
+            name: "plimsoll",
+            version: input.tool_version,
         },
-        "findings": findings,
-        "errors": errors,
-    });
-    if let Some(b) = &s.baseline {
-        v["baseline"] = serde_json::to_value(b).expect("baseline serialises");
+        summary: SummaryOut {
+            files: s.files,
+            documents: s.documents,
+            objects: s.objects,
+            stage: s.stage,
+            counts: Counts {
+                critical: s.counts[0],
+                high: s.counts[1],
+                medium: s.counts[2],
+                low: s.counts[3],
+            },
+            suppressed: s.suppressed,
+            gaps: Gaps(s),
+            evidence: s.evidence,
+        },
+        findings: Findings(input),
+        errors: input
+            .scan
+            .errors
+            .iter()
+            .map(|e| ErrorOut {
+                file: &e.file,
+                line: e.line,
+                column: e.column,
+                message: &e.message,
+            })
+            .collect(),
+        skipped: input
+            .scan
+            .skipped
+            .iter()
+            .map(|(file, reason)| SkippedOut { file, reason })
+            .collect(),
+        baseline: s.baseline.as_ref(),
     }
-    v
+}
+
+/// Write the report as pretty-printed JSON, streaming.
+pub fn write<W: Write>(input: &ReportInput<'_>, w: W) -> std::io::Result<()> {
+    let mut w = w;
+    serde_json::to_writer_pretty(&mut w, &report(input)).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
+}
+
+/// The report as a JSON value (for tests and embedding; [`write`] is cheaper for output).
+pub fn render(input: &ReportInput<'_>) -> Value {
+    serde_json::to_value(report(input)).expect("the report serialises")
 }
