@@ -9,7 +9,12 @@ use assert_cmd::Command;
 fn rule_docs_are_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let fresh = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("plimsoll").unwrap().args(["rules", "--write-docs"]).arg(fresh.path()).output().unwrap();
+    let out = Command::cargo_bin("plimsoll")
+        .unwrap()
+        .args(["rules", "--write-docs"])
+        .arg(fresh.path())
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let committed = root.join("docs/rules");
     let mut stale = Vec::new();
@@ -25,7 +30,10 @@ fn rule_docs_are_current() {
     for entry in std::fs::read_dir(&committed).into_iter().flatten() {
         let name = entry.unwrap().file_name();
         if !fresh.path().join(&name).exists() {
-            stale.push(format!("{} (no such rule any more)", name.to_string_lossy()));
+            stale.push(format!(
+                "{} (no such rule any more)",
+                name.to_string_lossy()
+            ));
         }
     }
     assert!(

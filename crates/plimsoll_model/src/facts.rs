@@ -95,9 +95,10 @@ pub struct WorkloadFacts {
 }
 
 impl WorkloadFacts {
-    /// Holds state that must survive the pod: PVCs or volumeClaimTemplates.
+    /// Holds state that must survive the pod: PVCs, volumeClaimTemplates, or a StatefulSet
+    /// (whose state may live on a hostPath or local volume).
     pub fn is_stateful(&self) -> bool {
-        self.claim_templates || !self.claims.is_empty()
+        self.claim_templates || !self.claims.is_empty() || self.kind == WorkloadKind::StatefulSet
     }
 }
 
