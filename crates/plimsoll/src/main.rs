@@ -29,9 +29,17 @@ enum Command {
     Report(ReportArgs),
     /// List the rules.
     Rules(RulesArgs),
+    /// Serve the validating admission webhook (same rules, same configuration).
+    Serve(plimsoll_server::cli::ServeArgs),
+    /// Restore drills: prove that backups restore, measure RTO and RPO.
+    #[command(subcommand)]
+    Drill(DrillCommand),
     /// Accept today's findings as known debt.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Internal measurements.
+    #[command(hide = true, subcommand)]
+    Debug(DebugCommand),
     /// Show a rule's documentation.
     Explain {
         /// Rule id (IMG-001) or name (image-tag-mutable).
@@ -133,6 +141,19 @@ struct ScanArgs {
 }
 
 #[derive(Subcommand)]
+enum DrillCommand {
+    /// Restore a PostgreSQL backup into a scratch database or server, verify it, measure RTO and
+    /// RPO, write evidence, clean up.
+    Postgres(plimsoll_drill::cli::PostgresArgs),
+}
+
+#[derive(Subcommand)]
+enum DebugCommand {
+    /// Walk, read and parse the YAML only (no rules): the parsing floor for benchmarks.
+    Parse { paths: Vec<PathBuf> },
+}
+
+#[derive(Subcommand)]
 enum BaselineCommand {
     /// Write the current findings (stable fingerprints) to a baseline file.
     Create {
@@ -199,6 +220,27 @@ fn main() -> ExitCode {
         Command::Scan(a) => run_scan(a),
         Command::Report(a) => run_scan(a.into_scan()),
         Command::Rules(a) => run_rules(a),
+        Command::Drill(DrillCommand::Postgres(args)) => {
+            u8::try_from(plimsoll_drill::cli::run(&args)).unwrap_or(2)
+        }
+        Command::Serve(args) => {
+            // the server builds its own runtime and returns its exit code
+            let code = plimsoll_server::cli::run(&args);
+            u8::try_from(code).unwrap_or(2)
+        }
+        Command::Debug(DebugCommand::Parse { paths }) => {
+            let t = std::time::Instant::now();
+            let (inputs, _) = discover(&paths);
+            let (files, documents, bytes) =
+                plimsoll_ingest::parse_only(&inputs, &plimsoll_yaml::Limits::default());
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "{files} files, {documents} documents, {:.1} MB parsed in {secs:.3} s ({:.1} MB/s)",
+                bytes as f64 / 1e6,
+                bytes as f64 / 1e6 / secs.max(1e-9)
+            );
+            0
+        }
         Command::Baseline(BaselineCommand::Create { common, output }) => {
             run_baseline_create(&common, &output)
         }
@@ -334,7 +376,10 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
             set: c.helm_set.clone(),
             release: c.helm_release.clone(),
         },
+        progress: None,
     };
+    let (progress, ticker) = start_progress(inputs.len());
+    let opts = ScanOptions { progress, ..opts };
     if let Some(v) = c.helm_values.iter().find(|v| !v.is_file()) {
         return Err(usage_error(&format!(
             "--helm-values {}: no such file",
@@ -345,6 +390,9 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         return Err(usage_error(&format!("--helm-set {s}: expected K=V")));
     }
     let mut result = scan(&engine, &inputs, &opts);
+    if let Some(t) = ticker {
+        t.finish();
+    }
     // inputs that were not scanned and should have been (a chart without helm to render it)
     for (file, reason) in &result.warnings {
         eprintln!("warning: {file}: {reason}");
@@ -423,11 +471,74 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
     })
 }
 
+/// A progress line on stderr for scans that take more than a moment: only on a terminal, never
+/// in CI or when stderr is piped.
+struct Ticker {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Ticker {
+    fn finish(self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = self.thread.join();
+    }
+}
+
+fn start_progress(
+    total: usize,
+) -> (
+    Option<std::sync::Arc<plimsoll_ingest::Progress>>,
+    Option<Ticker>,
+) {
+    use std::sync::atomic::Ordering::Relaxed;
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() || total < 2 {
+        return (None, None);
+    }
+    let progress = std::sync::Arc::new(plimsoll_ingest::Progress::default());
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (p, d) = (progress.clone(), done.clone());
+    let thread = std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        // nothing is drawn for scans that finish within half a second
+        while start.elapsed() < std::time::Duration::from_millis(500) {
+            if d.load(Relaxed) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let bar = indicatif::ProgressBar::new(total as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {pos}/{len} files · {msg} [{elapsed}]",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        while !d.load(Relaxed) {
+            let secs = start.elapsed().as_secs_f64().max(0.001);
+            let docs = p.documents.load(Relaxed);
+            bar.set_position(p.files.load(Relaxed));
+            bar.set_message(format!(
+                "{docs} documents · {:.0} files/s · {:.0} documents/s",
+                p.files.load(Relaxed) as f64 / secs,
+                docs as f64 / secs
+            ));
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        bar.finish_and_clear();
+    });
+    (Some(progress), Some(Ticker { done, thread }))
+}
+
 /// Peak resident memory so far (Linux `VmHWM`), for `PLIMSOLL_TIMINGS`.
 fn peak_memory() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l[6..].trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(|l| l[6..].trim().to_string())
+        })
         .unwrap_or_else(|| "unknown".into())
 }
 
@@ -486,8 +597,11 @@ fn run_scan(a: ScanArgs) -> u8 {
             Some(p) => std::fs::File::create(p)
                 .and_then(|f| plimsoll_report::json::write(&input, std::io::BufWriter::new(f)))
                 .map_err(|e| format!("cannot write {}: {e}", p.display())),
-            None => plimsoll_report::json::write(&input, std::io::BufWriter::new(std::io::stdout().lock()))
-                .map_err(|e| format!("cannot write output: {e}")),
+            None => plimsoll_report::json::write(
+                &input,
+                std::io::BufWriter::new(std::io::stdout().lock()),
+            )
+            .map_err(|e| format!("cannot write output: {e}")),
         };
         if let Err(e) = written {
             return usage_error(&e);

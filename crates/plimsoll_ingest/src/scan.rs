@@ -24,6 +24,16 @@ pub struct ScanOptions {
     pub keep_sources: bool,
     /// Values, `--set`s and release name for every Helm chart.
     pub helm: HelmOptions,
+    /// Counters the scan advances as files finish (for a progress display).
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// Live counters of a running scan.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub files: std::sync::atomic::AtomicU64,
+    pub documents: std::sync::atomic::AtomicU64,
+    pub bytes: std::sync::atomic::AtomicU64,
 }
 
 /// A file that was read.
@@ -37,6 +47,9 @@ pub struct ScannedFile {
     /// For a Helm chart or a kustomization: what rendered it and where each rendered document
     /// comes from. `path` is then virtual (`<chart> (helm template)`, `<dir> (kustomize)`).
     pub rendered: Option<Box<Rendered>>,
+    /// For a systemd unit: its exposure score, as `systemd-analyze security --offline=true`
+    /// computes it (0.0-10.0).
+    pub exposure: Option<f64>,
 }
 
 impl ScannedFile {
@@ -46,6 +59,7 @@ impl ScannedFile {
             kind,
             source: None,
             rendered: None,
+            exposure: None,
         }
     }
 }
@@ -307,13 +321,35 @@ fn check_format(
         FileKind::Compose => {
             let c = compose::parse(source, &opts.limits);
             report_errors(&c.yaml.source, &c.errors);
+            // what `extends` could not follow (a missing file) is said, at its place
+            let notes: Vec<FormatError> = c
+                .notes
+                .iter()
+                .map(|n| FormatError {
+                    message: n.message.clone(),
+                    offset: n.span.start,
+                })
+                .collect();
+            report_errors(&c.yaml.source, &notes);
             one.findings = engine.check_compose(id, &c);
             c.yaml.source
         }
         _ => {
             let u = systemd::parse(source);
             report_errors(&u.source, &u.errors);
+            for d in &u.dropins {
+                for e in &d.errors {
+                    let lc = d.source.line_col(e.offset);
+                    one.errors.push(InputError {
+                        file: d.source.path().to_string(),
+                        line: Some(lc.line),
+                        column: Some(lc.column),
+                        message: e.message.clone(),
+                    });
+                }
+            }
             one.findings = engine.check_unit(id, &u);
+            one.file.exposure = Some(u.exposure().score());
             u.source
         }
     };
@@ -332,6 +368,26 @@ fn check_format(
     }
 }
 
+/// The parsing floor: read and parse YAML inputs in parallel and nothing else (no rules, no
+/// facts). Returns (files, documents, bytes). `plimsoll debug parse` prints it, so a benchmark
+/// can compare a full scan with the parser alone on the same bytes.
+pub fn parse_only(inputs: &[Input], limits: &Limits) -> (usize, usize, u64) {
+    let per: Vec<(usize, u64)> = inputs
+        .par_iter()
+        .map(|input| {
+            let Input::File { path, kind: FileKind::Yaml } = input else { return (0, 0) };
+            let Ok(text) = std::fs::read_to_string(path) else { return (0, 0) };
+            let bytes = text.len() as u64;
+            if !(text.contains("apiVersion") && text.contains("kind")) {
+                return (0, bytes);
+            }
+            let yaml = parse(SourceFile::new(path.display().to_string(), text), limits);
+            (yaml.documents.len(), bytes)
+        })
+        .collect();
+    (per.len(), per.iter().map(|p| p.0).sum(), per.iter().map(|p| p.1).sum())
+}
+
 /// Scan inputs with an engine.
 pub fn scan(engine: &Engine, inputs: &[Input], opts: &ScanOptions) -> ScanResult {
     let timings = std::env::var_os("PLIMSOLL_TIMINGS").is_some();
@@ -339,7 +395,16 @@ pub fn scan(engine: &Engine, inputs: &[Input], opts: &ScanOptions) -> ScanResult
     let results: Vec<One> = inputs
         .par_iter()
         .enumerate()
-        .map(|(i, input)| process(engine, FileId(i as u32), input, opts))
+        .map(|(i, input)| {
+            let one = process(engine, FileId(i as u32), input, opts);
+            if let Some(p) = &opts.progress {
+                use std::sync::atomic::Ordering::Relaxed;
+                p.files.fetch_add(1, Relaxed);
+                p.documents.fetch_add(one.documents as u64, Relaxed);
+                p.bytes.fetch_add(one.bytes, Relaxed);
+            }
+            one
+        })
         .collect();
     let mut r = ScanResult::default();
     let mut facts = Vec::new();

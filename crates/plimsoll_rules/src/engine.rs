@@ -211,23 +211,35 @@ impl Engine {
         out
     }
 
-    /// Run the cross-object rules. With `PLIMSOLL_TIMINGS` set, each rule's time goes to stderr.
+    /// Run the cross-object rules, in parallel (each rule reads the index on its own; the
+    /// results keep the rules' order). With `PLIMSOLL_TIMINGS` set, each rule's time goes to
+    /// stderr.
     pub fn check_index(&self, ix: &Index) -> Vec<Finding> {
+        use rayon::prelude::*;
         let timings = std::env::var_os("PLIMSOLL_TIMINGS").is_some();
-        let mut findings = Vec::new();
-        for &i in &self.index {
-            let r = self.rules[i];
-            let t = std::time::Instant::now();
-            let mut cx = IndexCx {
-                rule: r.meta(),
-                findings: &mut findings,
-                settings: &self.settings,
-            };
-            r.check_index(ix, &mut cx);
-            if timings {
-                eprintln!("timing: index rule {} {:.1} ms", r.meta().id, t.elapsed().as_secs_f64() * 1e3);
-            }
-        }
-        findings
+        let per_rule: Vec<Vec<Finding>> = self
+            .index
+            .par_iter()
+            .map(|&i| {
+                let r = self.rules[i];
+                let t = std::time::Instant::now();
+                let mut findings = Vec::new();
+                let mut cx = IndexCx {
+                    rule: r.meta(),
+                    findings: &mut findings,
+                    settings: &self.settings,
+                };
+                r.check_index(ix, &mut cx);
+                if timings {
+                    eprintln!(
+                        "timing: index rule {} {:.1} ms",
+                        r.meta().id,
+                        t.elapsed().as_secs_f64() * 1e3
+                    );
+                }
+                findings
+            })
+            .collect();
+        per_rule.into_iter().flatten().collect()
     }
 }

@@ -186,12 +186,13 @@ mod tests {
             Err(BadReview::ApiVersion(_))
         ));
         assert_eq!(
-            decode(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#),
-            Err(BadReview::NoRequest)
+            decode(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}"#).err(),
+            Some(BadReview::NoRequest)
         );
         assert_eq!(
-            decode(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":""}}"#),
-            Err(BadReview::NoUid)
+            decode(br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":""}}"#)
+                .err(),
+            Some(BadReview::NoUid)
         );
     }
 

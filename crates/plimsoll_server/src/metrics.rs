@@ -38,7 +38,8 @@ impl Metrics {
         bump(&self.requests, (op.to_string(), dry_run));
     }
 
-    /// `result` is one of `allowed`, `warned`, `denied`, `exempt`, `skipped`, `invalid`.
+    /// `result` is one of `allowed`, `warned`, `denied`, `exempt`, `skipped`, `invalid` (4xx),
+    /// `error` (5xx).
     pub fn decision(&self, result: &'static str) {
         bump(&self.decisions, result);
     }
@@ -65,7 +66,12 @@ impl Metrics {
         let mut o = String::with_capacity(4096);
         o.push_str("# HELP plimsoll_admission_requests_total Admission reviews received.\n");
         o.push_str("# TYPE plimsoll_admission_requests_total counter\n");
-        for ((op, dry), n) in self.requests.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for ((op, dry), n) in self
+            .requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             let _ = writeln!(
                 o,
                 "plimsoll_admission_requests_total{{operation=\"{op}\",dry_run=\"{dry}\"}} {n}"
@@ -79,7 +85,10 @@ impl Metrics {
             .unwrap_or_else(|e| e.into_inner())
             .iter()
         {
-            let _ = writeln!(o, "plimsoll_admission_decisions_total{{result=\"{r}\"}} {n}");
+            let _ = writeln!(
+                o,
+                "plimsoll_admission_decisions_total{{result=\"{r}\"}} {n}"
+            );
         }
         o.push_str("# HELP plimsoll_admission_findings_total Findings on admitted or denied objects, by rule.\n");
         o.push_str("# TYPE plimsoll_admission_findings_total counter\n");
@@ -130,7 +139,9 @@ mod tests {
         m.finding("WKL-001", "critical", "blocked");
         m.observe(Duration::from_micros(300));
         let t = m.render();
-        assert!(t.contains("plimsoll_admission_requests_total{operation=\"CREATE\",dry_run=\"true\"} 1"));
+        assert!(t.contains(
+            "plimsoll_admission_requests_total{operation=\"CREATE\",dry_run=\"true\"} 1"
+        ));
         assert!(t.contains("plimsoll_admission_decisions_total{result=\"denied\"} 1"));
         assert!(t.contains("plimsoll_admission_findings_total{rule=\"WKL-001\",severity=\"critical\",action=\"blocked\"} 1"));
         assert!(t.contains("plimsoll_admission_duration_seconds_bucket{le=\"0.00025\"} 0"));

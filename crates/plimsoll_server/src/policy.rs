@@ -23,8 +23,11 @@ pub struct Policy {
     pub blocking: Severity,
     /// Namespaces the webhook never evaluates. An entry ending in `*` matches by prefix.
     pub exempt_namespaces: Vec<String>,
-    /// Rule ids (`WKL-001`) that no suppression may silence.
+    /// Rules that no suppression may silence, by id (`WKL-001`), name (`privileged-container`)
+    /// or gap (`workload`), case-insensitively (as in `plimsoll.yaml`).
     pub not_suppressible: BTreeSet<String>,
+    /// On UPDATE, findings the stored object (`oldObject`) already had warn instead of blocking.
+    pub ratchet_updates: bool,
     /// Suppression hook (none yet: the configuration layer provides it).
     pub suppressions: Option<Arc<dyn SuppressionHook>>,
 }
@@ -35,6 +38,7 @@ impl std::fmt::Debug for Policy {
             .field("blocking", &self.blocking)
             .field("exempt_namespaces", &self.exempt_namespaces)
             .field("not_suppressible", &self.not_suppressible)
+            .field("ratchet_updates", &self.ratchet_updates)
             .field("suppressions", &self.suppressions.is_some())
             .finish()
     }
@@ -46,6 +50,7 @@ impl Default for Policy {
             blocking: Severity::High,
             exempt_namespaces: vec!["kube-system".into()],
             not_suppressible: BTreeSet::new(),
+            ratchet_updates: true,
             suppressions: None,
         }
     }
@@ -78,10 +83,20 @@ impl Policy {
             {
                 f.suppressed = hook.suppression(o, f);
             }
-            if f.suppressed.is_some() && self.not_suppressible.contains(f.rule.id) {
+            if f.suppressed.is_some() && self.locked(f) {
                 f.suppressed = None;
             }
         }
+    }
+
+    /// True when the finding's rule is in [`Policy::not_suppressible`].
+    pub fn locked(&self, f: &Finding) -> bool {
+        let m = f.rule;
+        self.not_suppressible.iter().any(|r| {
+            r.eq_ignore_ascii_case(m.id)
+                || r.eq_ignore_ascii_case(m.name)
+                || r.eq_ignore_ascii_case(m.gap.as_str())
+        })
     }
 }
 
@@ -99,5 +114,40 @@ mod tests {
         assert!(p.is_exempt("team-a"));
         assert!(!p.is_exempt("kube-public"));
         assert!(!p.is_exempt(""));
+    }
+
+    struct IgnoreAll;
+    impl SuppressionHook for IgnoreAll {
+        fn suppression(&self, _: &Object<'_>, _: &Finding) -> Option<Box<str>> {
+            Some("annotation".into())
+        }
+    }
+
+    #[test]
+    fn not_suppressible_rules_cannot_be_suppressed() {
+        use plimsoll_yaml::{Limits, SourceFile, parse};
+        let y = parse(
+            SourceFile::new(
+                "t",
+                r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}}"#,
+            ),
+            &Limits::default(),
+        );
+        let objs = plimsoll_model::objects(&y);
+        let wkl = plimsoll_rules::registry::find("WKL-001").unwrap().meta();
+        let img = plimsoll_rules::registry::find("IMG-001").unwrap().meta();
+        let mut fs = vec![
+            Finding::new(wkl, None, "privileged"),
+            Finding::new(img, None, "latest"),
+        ];
+        let p = Policy {
+            not_suppressible: ["workload".to_string()].into(),
+            suppressions: Some(Arc::new(IgnoreAll)),
+            ..Policy::default()
+        };
+        p.apply_suppressions(objs.first(), &mut fs);
+        assert!(fs[0].suppressed.is_none(), "WKL-001 is in a locked gap");
+        assert!(fs[1].suppressed.is_some());
+        assert!(p.blocks(&fs[0]) && !p.blocks(&fs[1]));
     }
 }
