@@ -5,8 +5,8 @@
 //! `round(100 / (1 + W / N))`, capped at 40 when the gap has a critical finding, 70 with a high
 //! one, 90 with a medium one and 99 with a low one. The stage is `poc` with any critical finding,
 //! `pilot` with a high one, `platform` with neither, and `production` when nothing is above low
-//! and both the change gap (a GitOps controller object) and the recovery gap (a backup schedule)
-//! have positive evidence.
+//! and both the change gap (a GitOps controller object) and the recovery gap (a backup schedule,
+//! or no stateful workload at all) have positive evidence.
 
 use plimsoll_model::{Finding, Gap, Index, Severity};
 use serde::Serialize;
@@ -36,7 +36,8 @@ impl Stage {
 pub struct Evidence {
     /// A GitOps controller object (Argo CD, Flux) is in the scan.
     pub change: bool,
-    /// A backup schedule (Velero, K8up, CloudNativePG) is in the scan.
+    /// A backup schedule (Velero, K8up, CloudNativePG) is in the scan, or nothing in the scan
+    /// holds state (no stateful workload: nothing to restore).
     pub recovery: bool,
 }
 
@@ -44,7 +45,7 @@ impl Evidence {
     pub fn from_index(ix: &Index) -> Evidence {
         Evidence {
             change: ix.gitops_objects().next().is_some(),
-            recovery: ix.backup_schedules().next().is_some(),
+            recovery: ix.backup_schedules().next().is_some() || !ix.workloads().any(|(_, w)| w.is_stateful()),
         }
     }
 }
