@@ -2,13 +2,16 @@ use plimsoll_model::Object;
 
 use crate::declare_rule;
 use crate::rule::{Cx, Rule, Target};
-use crate::util::is_placeholder_value;
+use crate::util::{decode_base64, file_holds_secret, is_placeholder_value};
 
 declare_rule! {
     /// ## What it does
-    /// Reports `Secret` objects committed with values in `data` or `stringData`. Service-account
-    /// token Secrets and TLS or pull secrets whose values are empty or templated are not reported.
-    /// The values themselves are never printed.
+    /// Reports `Secret` objects committed with values in `data` or `stringData`. A value that is a
+    /// whole configuration file (`alertmanager.yaml`, `grafana.ini`) counts only when the file
+    /// holds secret material (a password or token with a literal value, a private key, credentials
+    /// in a URL); single values and typed Secrets (TLS, registry, basic-auth, SSH) always count.
+    /// Service-account token Secrets and empty or templated values are not reported. The values
+    /// themselves are never printed.
     ///
     /// ## Why it matters
     /// `data` is base64, not encryption: anyone who can read the repository can read the secret,
@@ -52,13 +55,51 @@ impl Rule for PlaintextSecret {
         if o.root.get_str("type") == Some("kubernetes.io/service-account-token") {
             return;
         }
+        // TLS keys, registry credentials, basic-auth and SSH keys are credentials by type
+        let typed = o.root.get_str("type").is_some_and(|t| {
+            matches!(
+                t,
+                "kubernetes.io/tls"
+                    | "kubernetes.io/dockerconfigjson"
+                    | "kubernetes.io/dockercfg"
+                    | "kubernetes.io/basic-auth"
+                    | "kubernetes.io/ssh-auth"
+            )
+        });
         for field in ["data", "stringData"] {
             let Some(map) = o.root.get(field) else {
                 continue;
             };
             let filled: Vec<&str> = map
                 .entries()
-                .filter(|(_, v)| v.text().is_some_and(|t| !is_placeholder_value(t)))
+                .filter(|(k, v)| {
+                    let Some(raw) = v.text() else { return false };
+                    if is_placeholder_value(raw) {
+                        return false;
+                    }
+                    // `data` is base64: judge what it decodes to
+                    let decoded;
+                    let text = if field == "data" {
+                        decoded =
+                            decode_base64(raw).map(|b| String::from_utf8_lossy(&b).into_owned());
+                        match decoded.as_deref() {
+                            Some(t) => t,
+                            None => return true,
+                        }
+                    } else {
+                        raw
+                    };
+                    if is_placeholder_value(text) {
+                        return false;
+                    }
+                    // a whole configuration file counts only when it holds secret material;
+                    // a single value in a Secret is a credential, and typed Secrets always are
+                    let file_like = text.trim_end().contains('\n')
+                        || k.text().is_some_and(|n| {
+                            n.contains('.') && !n.starts_with("tls.") && !n.starts_with(".docker")
+                        });
+                    typed || !file_like || file_holds_secret(text)
+                })
                 .filter_map(|(k, _)| k.text())
                 .collect();
             if !filled.is_empty() {
