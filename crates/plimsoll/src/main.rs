@@ -195,9 +195,21 @@ struct CommonArgs {
     /// Largest file to parse, in MiB.
     #[arg(long, default_value_t = 32)]
     max_file_size: usize,
+    /// Restore-drill evidence directory (`plimsoll drill ... --evidence`); repeatable. Default:
+    /// `.plimsoll/evidence/` in the scanned directory or the current one, when it exists.
+    #[arg(long, value_name = "DIR")]
+    evidence: Vec<PathBuf>,
+    /// The date to judge staleness against (YYYY-MM-DD), instead of today; for reproducible runs.
+    #[arg(long, hide = true)]
+    now: Option<String>,
     /// Minimum replicas a replicated workload should run (overrides the configuration).
     #[arg(long)]
     min_replicas: Option<i64>,
+    /// Readiness declarations (owners, on-call, runbooks, RTO/RPO). Default: `readiness.yaml`,
+    /// `.readiness.yaml` or `readiness.yml` in the configuration file's directory, else in the
+    /// first path and its parents up to the repository root (the one holding `.git`).
+    #[arg(long, value_name = "FILE")]
+    readiness: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -312,6 +324,160 @@ fn load_config(c: &CommonArgs) -> Result<Option<(plimsoll_rules::config::Config,
     }
 }
 
+/// A path relative to the working directory when it is under it (as scanned files are shown).
+fn shown_path(p: PathBuf) -> PathBuf {
+    std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .ok()
+        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(|r| r.to_path_buf()))
+        .filter(|r| !r.as_os_str().is_empty())
+        .unwrap_or(p)
+}
+
+/// The declarations file: `--readiness`, else in the configuration file's directory, else in
+/// the first scanned directory and its parents up to the repository root.
+fn find_readiness(c: &CommonArgs, config: Option<&std::path::Path>) -> Option<PathBuf> {
+    use plimsoll_model::declarations::{FILE_NAMES, discover};
+    if let Some(p) = &c.readiness {
+        return Some(p.clone());
+    }
+    if let Some(dir) = config.and_then(|p| p.parent()) {
+        let dir = if dir.as_os_str().is_empty() {
+            std::path::Path::new(".")
+        } else {
+            dir
+        };
+        if let Some(p) = FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file()) {
+            return Some(p);
+        }
+    }
+    let first = c
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let start = if first.as_os_str() == "-" {
+        PathBuf::from(".")
+    } else {
+        first
+    };
+    discover(&start).map(shown_path)
+}
+
+/// Declarations read from their file, before the scan gives the file its place.
+struct Readiness {
+    path: PathBuf,
+    declarations: plimsoll_model::declarations::Declarations,
+    source: plimsoll_yaml::SourceFile,
+}
+
+/// Read the declarations file, if there is one; its errors end the run (exit 2), as the
+/// configuration's do.
+fn load_readiness(
+    c: &CommonArgs,
+    config: Option<&std::path::Path>,
+) -> Result<Option<Readiness>, u8> {
+    let Some(path) = find_readiness(c, config) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| usage_error(&format!("cannot read {}: {e}", path.display())))?;
+    let base = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let (declarations, source) = plimsoll_model::declarations::parse_source(
+        plimsoll_model::FileId(u32::MAX),
+        plimsoll_yaml::SourceFile::new(path.display().to_string(), text),
+        Some(&base),
+    );
+    if !declarations.errors.is_empty() {
+        for e in &declarations.errors {
+            eprintln!("error: {e}");
+        }
+        return Err(2);
+    }
+    Ok(Some(Readiness {
+        path,
+        declarations,
+        source,
+    }))
+}
+
+/// Put the declarations on the index (the file read before the scan, else a `Readiness`
+/// document among the manifests) and run the declaration rules over it.
+fn apply_readiness(
+    result: &mut plimsoll_ingest::ScanResult,
+    readiness: Option<Readiness>,
+    engine: &Engine,
+) {
+    use plimsoll_model::{FileId, Loc};
+    let canon = |p: &str| std::fs::canonicalize(p).ok();
+    let file_canon = readiness
+        .as_ref()
+        .and_then(|r| std::fs::canonicalize(&r.path).ok());
+    // problems of a Readiness document among the manifests (a file read on its own has none)
+    if let Some(d) = &result.index.declarations {
+        for e in &d.errors {
+            if file_canon.is_some() && canon(&e.file) == file_canon {
+                continue;
+            }
+            result.errors.push(plimsoll_ingest::InputError {
+                file: e.file.clone(),
+                line: Some(e.line),
+                column: Some(e.column),
+                message: e.message.clone(),
+            });
+        }
+    }
+    if let Some(r) = readiness {
+        // the file may have been walked already (a YAML file without manifests)
+        let known = result
+            .files
+            .iter()
+            .position(|f| file_canon.is_some() && canon(&f.path) == file_canon);
+        let at = known.unwrap_or_else(|| {
+            result.files.push(plimsoll_ingest::ScannedFile::new(
+                r.path.display().to_string(),
+                plimsoll_ingest::FileKind::Yaml,
+            ));
+            result.files.len() - 1
+        });
+        let id = FileId(at as u32);
+        let source = std::sync::Arc::new(r.source);
+        let inline: Vec<_> = plimsoll_rules::suppress::inline_directives(source.text())
+            .into_iter()
+            .map(|(line, d, off)| {
+                (
+                    line,
+                    d,
+                    Loc::new(id, &source, plimsoll_yaml::Span::empty(off)),
+                )
+            })
+            .collect();
+        if !inline.is_empty() {
+            result.inline.insert(id, inline);
+        }
+        result.files[at].source = Some(source);
+        let mut d = r.declarations;
+        d.set_file(id);
+        result.index.declarations = Some(d);
+    }
+    let findings = engine.check_index(&result.index);
+    if findings.is_empty() {
+        return;
+    }
+    result.findings.extend(findings);
+    let key = |f: &plimsoll_model::Finding| {
+        f.loc
+            .map(|l| (0, l.file, l.line, l.column))
+            .unwrap_or((1, FileId(0), 0, 0))
+    };
+    result
+        .findings
+        .sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.rule.id.cmp(b.rule.id)));
+}
+
 fn glob_set(globs: &[String]) -> Option<globset::GlobSet> {
     if globs.is_empty() {
         return None;
@@ -343,7 +509,14 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
     } else {
         c.paths.clone()
     };
-    let engine = Engine::new(resolved.rules.clone(), resolved.settings.clone());
+    let readiness = load_readiness(c, loaded.as_ref().map(|(_, p)| p.as_path()))?;
+    // the declaration rules run after the scan, once the declarations are on the index
+    let (declaration_rules, scan_rules): (Vec<_>, Vec<_>) = resolved
+        .rules
+        .iter()
+        .partition(|r| plimsoll_rules::rules::declarations::is_declaration_rule(**r));
+    let engine = Engine::new(scan_rules, resolved.settings.clone());
+    let declaration_engine = Engine::new(declaration_rules, resolved.settings.clone());
     let (mut inputs, walk_errors) = discover(&paths);
     // paths.include / paths.exclude, relative to the configuration's directory
     if let Some((_, cfg_path)) = &loaded {
@@ -377,6 +550,25 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
             release: c.helm_release.clone(),
         },
         progress: None,
+        drills: None,
+        now_unix: None,
+    };
+    let (drills, drill_errors) = load_evidence(c, &paths);
+    let now_unix = match &c.now {
+        None => None,
+        Some(d) => match plimsoll_rules::date::parse_date(d) {
+            Some(days) => Some(days * 86_400),
+            None => {
+                return Err(usage_error(&format!(
+                    "--now: `{d}` is not a date (YYYY-MM-DD)"
+                )));
+            }
+        },
+    };
+    let opts = ScanOptions {
+        drills,
+        now_unix,
+        ..opts
     };
     let (progress, ticker) = start_progress(inputs.len());
     let opts = ScanOptions { progress, ..opts };
@@ -390,9 +582,11 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         return Err(usage_error(&format!("--helm-set {s}: expected K=V")));
     }
     let mut result = scan(&engine, &inputs, &opts);
+    apply_readiness(&mut result, readiness, &declaration_engine);
     if let Some(t) = ticker {
         t.finish();
     }
+    result.errors.extend(drill_errors);
     // inputs that were not scanned and should have been (a chart without helm to render it)
     for (file, reason) in &result.warnings {
         eprintln!("warning: {file}: {reason}");
@@ -454,7 +648,12 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         Evidence::from_index(&result.index),
     );
     summary.baseline = baseline_outcome;
-    let mut rules: Vec<&'static RuleMeta> = engine.rules().iter().map(|r| r.meta()).collect();
+    let mut rules: Vec<&'static RuleMeta> = engine
+        .rules()
+        .iter()
+        .chain(declaration_engine.rules())
+        .map(|r| r.meta())
+        .collect();
     for m in [
         plimsoll_rules::suppress::SuppressionWithoutReason.meta(),
         plimsoll_rules::suppress::SuppressionExpired.meta(),
@@ -469,6 +668,74 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         rules,
         config_fail_on: config.fail_on,
     })
+}
+
+/// Restore-drill evidence: `--evidence` directories, else `.plimsoll/evidence/` in the first
+/// scanned directory or the current one. `None` when there is none to look at.
+fn load_evidence(
+    c: &CommonArgs,
+    paths: &[PathBuf],
+) -> (
+    Option<Vec<plimsoll_model::evidence::DrillEvidence>>,
+    Vec<plimsoll_ingest::InputError>,
+) {
+    let mut dirs = c.evidence.clone();
+    if dirs.is_empty() {
+        let first = paths
+            .first()
+            .filter(|p| p.is_dir())
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."));
+        for d in [
+            first.join(".plimsoll/evidence"),
+            PathBuf::from(".plimsoll/evidence"),
+        ] {
+            if d.is_dir() && !dirs.iter().any(|x| same_dir(x, &d)) {
+                dirs.push(d);
+            }
+        }
+    }
+    if dirs.is_empty() {
+        return (None, Vec::new());
+    }
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for dir in &dirs {
+        if !dir.is_dir() {
+            errors.push(plimsoll_ingest::InputError {
+                file: dir.display().to_string(),
+                line: None,
+                column: None,
+                message: "evidence directory not found".into(),
+            });
+            continue;
+        }
+        for (path, record) in plimsoll_drill::evidence::load_dir(dir) {
+            match record {
+                Ok(r) => out.push(plimsoll_model::evidence::DrillEvidence {
+                    service: r.service.as_deref().map(Into::into),
+                    database: r.backup.database.as_deref().map(Into::into),
+                    passed: r.passed(),
+                    finished_unix: r.finished_unix().unwrap_or(0.0) as i64,
+                    file: path.display().to_string().into(),
+                }),
+                Err(e) => errors.push(plimsoll_ingest::InputError {
+                    file: path.display().to_string(),
+                    line: None,
+                    column: None,
+                    message: format!("not a drill record: {e}"),
+                }),
+            }
+        }
+    }
+    (Some(out), errors)
+}
+
+fn same_dir(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 /// A progress line on stderr for scans that take more than a moment: only on a terminal, never

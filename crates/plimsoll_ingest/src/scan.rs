@@ -26,6 +26,10 @@ pub struct ScanOptions {
     pub helm: HelmOptions,
     /// Counters the scan advances as files finish (for a progress display).
     pub progress: Option<Arc<Progress>>,
+    /// Restore-drill evidence, and whether any was looked for.
+    pub drills: Option<Vec<plimsoll_model::evidence::DrillEvidence>>,
+    /// "Now" for staleness checks (seconds since the epoch); the clock when `None`.
+    pub now_unix: Option<i64>,
 }
 
 /// Live counters of a running scan.
@@ -375,8 +379,16 @@ pub fn parse_only(inputs: &[Input], limits: &Limits) -> (usize, usize, u64) {
     let per: Vec<(usize, u64)> = inputs
         .par_iter()
         .map(|input| {
-            let Input::File { path, kind: FileKind::Yaml } = input else { return (0, 0) };
-            let Ok(text) = std::fs::read_to_string(path) else { return (0, 0) };
+            let Input::File {
+                path,
+                kind: FileKind::Yaml,
+            } = input
+            else {
+                return (0, 0);
+            };
+            let Ok(text) = std::fs::read_to_string(path) else {
+                return (0, 0);
+            };
             let bytes = text.len() as u64;
             if !(text.contains("apiVersion") && text.contains("kind")) {
                 return (0, bytes);
@@ -385,7 +397,11 @@ pub fn parse_only(inputs: &[Input], limits: &Limits) -> (usize, usize, u64) {
             (yaml.documents.len(), bytes)
         })
         .collect();
-    (per.len(), per.iter().map(|p| p.0).sum(), per.iter().map(|p| p.1).sum())
+    (
+        per.len(),
+        per.iter().map(|p| p.0).sum(),
+        per.iter().map(|p| p.1).sum(),
+    )
 }
 
 /// Scan inputs with an engine.
@@ -428,6 +444,14 @@ pub fn scan(engine: &Engine, inputs: &[Input], opts: &ScanOptions) -> ScanResult
     }
     let t1 = std::time::Instant::now();
     r.index = Index::new(facts);
+    r.index.evidence_searched = opts.drills.is_some();
+    r.index.drills = opts.drills.clone().unwrap_or_default();
+    r.index.now_unix = opts.now_unix.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    });
     let t2 = std::time::Instant::now();
     r.findings.extend(engine.check_index(&r.index));
     if timings {

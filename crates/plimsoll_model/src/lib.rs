@@ -9,8 +9,13 @@
 //! * [`facts`] and [`index`]: the compact facts kept per object after its file is dropped, and the
 //!   index that answers cross-object questions (which NetworkPolicies select this pod, which PDB
 //!   covers this Deployment, ...).
+//! * [`declarations`]: `readiness.yaml` (owners, on-call, runbooks, RTO/RPO, restore-test
+//!   cadence) and what the scan can verify of it; [`cron`]: backup schedules' intervals.
 
+pub mod cron;
+pub mod declarations;
 pub mod diag;
+pub mod evidence;
 pub mod facts;
 pub mod image;
 pub mod index;

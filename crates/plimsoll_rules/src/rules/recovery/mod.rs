@@ -1,4 +1,6 @@
 use crate::rule::Rule;
+// the cron field parser and Go durations live in the model (declared RPOs use them too)
+use plimsoll_model::cron::{field, go_duration_secs};
 
 mod backup_excludes_stateful_namespace;
 mod backup_less_than_daily;
@@ -7,6 +9,7 @@ mod backup_schedule_invalid_cron;
 mod backup_schedule_paused;
 mod backup_skips_volume_data;
 mod namespace_claims_not_backed_up;
+mod restore_not_tested;
 mod stateful_workload_not_backed_up;
 
 pub const RULES: &[&dyn Rule] = &[
@@ -18,6 +21,7 @@ pub const RULES: &[&dyn Rule] = &[
     &backup_skips_volume_data::BackupSkipsVolumeData,
     &backup_schedule_paused::BackupSchedulePaused,
     &backup_less_than_daily::BackupLessThanDaily,
+    &restore_not_tested::RestoreNotTested,
 ];
 
 /// Which backup operator a schedule object belongs to.
@@ -147,103 +151,6 @@ fn parse_cron(expr: &str, with_seconds: bool, k8up: bool) -> Result<Cron, String
     } else {
         Ok(Cron::LessThanDaily("on some days of the month only".into()))
     }
-}
-
-/// One cron field: the set of values it selects and whether it is a plain `*`/`?`.
-fn field(
-    text: &str,
-    min: u32,
-    max: u32,
-    names: &[&str],
-    what: &str,
-) -> Result<(Vec<bool>, bool), String> {
-    let mut set = vec![false; 64];
-    let mut star = false;
-    let value = |s: &str| -> Result<u32, String> {
-        let lower = s.to_ascii_lowercase();
-        if let Some(i) = names.iter().position(|n| *n == lower) {
-            return Ok(i as u32 + if min == 1 { 1 } else { 0 });
-        }
-        let v: u32 = s
-            .parse()
-            .map_err(|_| format!("`{s}` is not a valid {what}"))?;
-        if v < min || v > max {
-            return Err(format!("{what} `{v}` is outside {min}-{max}"));
-        }
-        Ok(v)
-    };
-    for part in text.split(',') {
-        let (range, step) = match part.split_once('/') {
-            Some((r, s)) => {
-                let step: u32 = s
-                    .parse()
-                    .ok()
-                    .filter(|s| *s > 0)
-                    .ok_or_else(|| format!("`{s}` is not a valid step in the {what} field"))?;
-                (r, Some(step))
-            }
-            None => (part, None),
-        };
-        let (lo, hi) = if range == "*" || range == "?" {
-            if step.is_none_or(|s| s == 1) {
-                star = true;
-            }
-            (min, max)
-        } else if let Some((a, b)) = range.split_once('-') {
-            let (a, b) = (value(a)?, value(b)?);
-            if a > b {
-                return Err(format!("range `{range}` of the {what} field is backwards"));
-            }
-            (a, b)
-        } else {
-            let a = value(range)?;
-            (a, if step.is_some() { max } else { a })
-        };
-        let mut v = lo;
-        while v <= hi {
-            set[v as usize] = true;
-            v += step.unwrap_or(1);
-        }
-    }
-    Ok((set, star))
-}
-
-/// A Go `time.Duration` string (`720h0m0s`, `1.5h`, `90m`) in seconds.
-fn go_duration_secs(s: &str) -> Option<f64> {
-    let s = s.trim();
-    if s == "0" {
-        return Some(0.0);
-    }
-    let mut rest = s;
-    let mut total = 0.0;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if num_len == 0 {
-            return None;
-        }
-        let n: f64 = rest[..num_len].parse().ok()?;
-        rest = &rest[num_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let mult = match &rest[..unit_len] {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 1e-3,
-            "us" | "µs" => 1e-6,
-            "ns" => 1e-9,
-            _ => return None,
-        };
-        total += n * mult;
-        rest = &rest[unit_len..];
-    }
-    Some(total)
 }
 
 #[cfg(test)]
