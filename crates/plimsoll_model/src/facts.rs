@@ -64,6 +64,8 @@ pub enum Detail {
     PersistentVolumeClaim {
         storage_class: Option<Box<str>>,
     },
+    /// A `plimsoll.dev` `Readiness` document: the declarations (see [`crate::declarations`]).
+    Readiness(Box<crate::declarations::Declarations>),
     Other,
 }
 
@@ -569,6 +571,9 @@ pub fn extract(
             | ("secrets-store.csi.x-k8s.io", "SecretProviderClass") => Detail::ManagedSecret {
                 target: obj.name().map(Into::into),
             },
+            ("plimsoll.dev", crate::declarations::KIND) => Detail::Readiness(Box::new(
+                crate::declarations::from_object(file, src, obj.root),
+            )),
             (g, _) if g.ends_with("secrets.hashicorp.com") => Detail::ManagedSecret {
                 target: spec
                     .and_then(|s| {

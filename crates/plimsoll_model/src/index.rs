@@ -92,6 +92,15 @@ pub struct Index {
     /// ServiceMonitors/PodMonitors by the namespace they watch; `monitors_any` watch all.
     monitors_watching: HashMap<Box<str>, Vec<u32>>,
     monitors_any: Vec<u32>,
+    /// The repository's declarations (`readiness.yaml`): from the first `Readiness` document
+    /// among the facts, or set after construction by whoever read the file.
+    pub declarations: Option<crate::declarations::Declarations>,
+    /// Restore drills that ran (`plimsoll drill ... --evidence`), set after construction.
+    pub drills: Vec<crate::evidence::DrillEvidence>,
+    /// Whether the scan looked for drill evidence at all (`--evidence` or `.plimsoll/evidence`).
+    pub evidence_searched: bool,
+    /// "Now" for staleness, seconds since the epoch (set by the caller; tests pin it).
+    pub now_unix: i64,
 }
 
 impl Index {
@@ -126,6 +135,15 @@ impl Index {
                         }
                     }
                 }
+            }
+            // declarations belong to no namespace
+            if let Detail::Readiness(d) = &o.detail {
+                if ix.declarations.is_none() {
+                    let mut d = (**d).clone();
+                    d.object = Some(o.id.clone());
+                    ix.declarations = Some(d);
+                }
+                continue;
             }
             if o.id.namespace.is_none() && crate::k8s::is_cluster_scoped(&o.id.kind) {
                 ix.cluster.push(i);
