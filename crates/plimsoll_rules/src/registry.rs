@@ -16,6 +16,10 @@ pub fn all() -> Vec<&'static dyn Rule> {
         rules::secrets::RULES,
         rules::change::RULES,
         rules::recovery::RULES,
+        rules::compose::RULES,
+        rules::systemd::RULES,
+        rules::dockerfile::RULES,
+        rules::declarations::RULES,
         &[
             &crate::suppress::SuppressionWithoutReason,
             &crate::suppress::SuppressionExpired,

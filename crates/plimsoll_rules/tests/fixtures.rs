@@ -14,14 +14,99 @@ use plimsoll_rules::{Engine, Finding, suppress};
 use plimsoll_yaml::{Limits, SourceFile, parse};
 
 fn fixture_dir(gap: &str, id: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("src/rules")
-        .join(gap)
-        .join("fixtures")
-        .join(id)
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+    let by_gap = rules.join(gap).join("fixtures").join(id);
+    if by_gap.is_dir() {
+        return by_gap;
+    }
+    // rules grouped by platform (`rules/dockerfile/`) keep their fixtures beside them
+    std::fs::read_dir(&rules)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("fixtures").join(id))
+        .find(|p| p.is_dir())
+        .unwrap_or(by_gap)
+}
+
+/// A fixture named `*.Dockerfile` (or `Dockerfile*`) is read as a Dockerfile.
+fn is_dockerfile(path: &Path) -> bool {
+    let name = path.file_name().unwrap().to_string_lossy();
+    name.ends_with(".Dockerfile") || name.starts_with("Dockerfile")
+}
+
+fn scan_dockerfile(engine: &Engine, path: &Path) -> (SourceFile, Vec<Finding>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let d = plimsoll_formats::dockerfile::parse(SourceFile::new(path.display().to_string(), text));
+    assert!(
+        d.errors.is_empty(),
+        "{}: fixture does not parse: {:?}",
+        path.display(),
+        d.errors
+    );
+    let findings = engine.check_dockerfile(FileId(0), &d);
+    (d.source, findings)
+}
+
+/// A fixture named `*.compose.yaml` (or `*.compose.yml`) is read as a Compose file.
+fn is_compose(path: &Path) -> bool {
+    let name = path.file_name().unwrap().to_string_lossy();
+    name.ends_with(".compose.yaml") || name.ends_with(".compose.yml")
+}
+
+/// A fixture named `*.service` (`.socket`, `.timer`, `.mount`, `.path`, `.target`) is read as
+/// a systemd unit.
+fn is_unit(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e,
+            "service" | "socket" | "timer" | "mount" | "path" | "target"
+        )
+    })
+}
+
+fn scan_compose(engine: &Engine, path: &Path) -> (SourceFile, Vec<Finding>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let c = plimsoll_formats::compose::parse(
+        SourceFile::new(path.display().to_string(), text),
+        &Limits::default(),
+    );
+    assert!(
+        c.errors.is_empty(),
+        "{}: fixture does not parse: {:?}",
+        path.display(),
+        c.errors
+    );
+    let findings = engine.check_compose(FileId(0), &c);
+    (c.yaml.source, findings)
+}
+
+fn scan_unit(engine: &Engine, path: &Path) -> (SourceFile, Vec<Finding>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let u = plimsoll_formats::systemd::parse(SourceFile::new(path.display().to_string(), text));
+    assert!(
+        u.errors.is_empty(),
+        "{}: fixture does not parse: {:?}",
+        path.display(),
+        u.errors
+    );
+    let findings = engine.check_unit(FileId(0), &u);
+    (u.source, findings)
 }
 
 fn scan(engine: &Engine, path: &Path) -> Vec<Finding> {
+    if is_dockerfile(path) {
+        let (source, findings) = scan_dockerfile(engine, path);
+        return apply_suppressions(&source, &Index::new(Vec::new()), findings);
+    }
+    if is_compose(path) {
+        let (source, findings) = scan_compose(engine, path);
+        return apply_suppressions(&source, &Index::new(Vec::new()), findings);
+    }
+    if is_unit(path) {
+        let (source, findings) = scan_unit(engine, path);
+        return apply_suppressions(&source, &Index::new(Vec::new()), findings);
+    }
     let text = std::fs::read_to_string(path).unwrap();
     let yaml = parse(
         SourceFile::new(path.display().to_string(), text),
@@ -37,20 +122,24 @@ fn scan(engine: &Engine, path: &Path) -> Vec<Finding> {
     let ix = Index::new(out.facts);
     let mut findings = out.findings;
     findings.extend(engine.check_index(&ix));
+    apply_suppressions(&yaml.source, &ix, findings)
+}
+
+fn apply_suppressions(source: &SourceFile, ix: &Index, mut findings: Vec<Finding>) -> Vec<Finding> {
     // suppressions apply as in a real scan (inline comments and annotations)
-    let inline: Vec<_> = suppress::inline_directives(yaml.source.text())
+    let inline: Vec<_> = suppress::inline_directives(source.text())
         .into_iter()
         .map(|(line, d, off)| {
             (
                 line,
                 d,
-                Loc::new(FileId(0), &yaml.source, plimsoll_yaml::Span::empty(off)),
+                Loc::new(FileId(0), source, plimsoll_yaml::Span::empty(off)),
             )
         })
         .collect();
     let inline = HashMap::from([(FileId(0), inline)]);
     let input = suppress::SuppressionInput {
-        index: &ix,
+        index: ix,
         inline: &inline,
         exemptions: &[],
         not_suppressible: &[],
