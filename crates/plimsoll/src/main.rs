@@ -405,7 +405,7 @@ fn load_readiness(
 }
 
 /// Put the declarations on the index (the file read before the scan, else a `Readiness`
-/// document among the manifests) and run the declaration rules over it.
+/// document among the manifests), then run the cross-object rules over the complete index.
 fn apply_readiness(
     result: &mut plimsoll_ingest::ScanResult,
     readiness: Option<Readiness>,
@@ -510,13 +510,14 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         c.paths.clone()
     };
     let readiness = load_readiness(c, loaded.as_ref().map(|(_, p)| p.as_path()))?;
-    // the declaration rules run after the scan, once the declarations are on the index
-    let (declaration_rules, scan_rules): (Vec<_>, Vec<_>) = resolved
+    // cross-object rules run after the scan, once the declarations are on the index (the
+    // declaration rules, and REC-009's restore-test cadence, read them)
+    let (index_rules, scan_rules): (Vec<_>, Vec<_>) = resolved
         .rules
         .iter()
-        .partition(|r| plimsoll_rules::rules::declarations::is_declaration_rule(**r));
+        .partition(|r| r.target() == plimsoll_rules::Target::Index);
     let engine = Engine::new(scan_rules, resolved.settings.clone());
-    let declaration_engine = Engine::new(declaration_rules, resolved.settings.clone());
+    let index_engine = Engine::new(index_rules, resolved.settings.clone());
     let (mut inputs, walk_errors) = discover(&paths);
     // paths.include / paths.exclude, relative to the configuration's directory
     if let Some((_, cfg_path)) = &loaded {
@@ -582,7 +583,7 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         return Err(usage_error(&format!("--helm-set {s}: expected K=V")));
     }
     let mut result = scan(&engine, &inputs, &opts);
-    apply_readiness(&mut result, readiness, &declaration_engine);
+    apply_readiness(&mut result, readiness, &index_engine);
     if let Some(t) = ticker {
         t.finish();
     }
@@ -651,7 +652,7 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
     let mut rules: Vec<&'static RuleMeta> = engine
         .rules()
         .iter()
-        .chain(declaration_engine.rules())
+        .chain(index_engine.rules())
         .map(|r| r.meta())
         .collect();
     for m in [

@@ -102,6 +102,8 @@ svg text { font-family: inherit; fill: var(--ink); }
 svg .axis { fill: var(--muted); font-size: 11px; }
 .evidence { color: var(--muted); }
 .evidence b.yes { color: var(--ready); } .evidence b.no { color: var(--none); }
+table.declarations b.ok { color: var(--ready); } table.declarations b.failed { color: var(--critical); }
+table.verified th:nth-child(1) { width: 28px; } table.verified th:nth-child(2) { width: 22%; }
 .sev { display: inline-block; min-width: 64px; text-align: center; font-size: 12px; font-weight: 600; color: #fff;
   border-radius: 10px; padding: 1px 8px; text-transform: lowercase; }
 .sev-critical { background: var(--critical); } .sev-high { background: var(--high); }
@@ -431,6 +433,59 @@ fn findings_table(
     out.push_str("</tbody></table>");
 }
 
+/// The declarations section: what the scan verified, and what is attested only.
+fn render_declarations(input: &ReportInput<'_>, out: &mut String) {
+    out.push_str(r#"<section id="declarations"><h2>Declarations</h2>"#);
+    let Some(d) = crate::json::declarations(input) else {
+        out.push_str(r#"<p>None: no <code>readiness.yaml</code> declares owners, on-call, runbooks or recovery targets (see <code>plimsoll explain DCL-001</code>).</p></section>"#);
+        return;
+    };
+    let failed = d.verified.iter().filter(|v| !v.ok).count();
+    let _ = write!(
+        out,
+        r#"<p>From <code>{}</code>: {} verified against the scan ({} failing), {} attested, not verified.</p>"#,
+        esc(&d.file),
+        d.verified.len(),
+        failed,
+        d.attested.len()
+    );
+    if !d.verified.is_empty() {
+        out.push_str(r#"<h3>Verified</h3><table class="declarations verified"><thead><tr><th></th><th>check</th><th>subject</th><th>result</th></tr></thead><tbody>"#);
+        for v in &d.verified {
+            let _ = write!(
+                out,
+                r#"<tr><td>{}</td><td>{}</td><td class="obj">{}</td><td>{}</td></tr>"#,
+                if v.ok {
+                    r#"<b class="ok">✓</b>"#
+                } else {
+                    r#"<b class="failed">✗</b>"#
+                },
+                esc(v.check.title()),
+                esc_wrap(&v.subject),
+                inline(&v.message)
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    if !d.attested.is_empty() {
+        out.push_str(r#"<h3>Attested, not verified</h3><p class="muted">Plimsoll cannot check these; restore drills measure the targets.</p><table class="declarations attested"><thead><tr><th>what</th><th>declared</th><th>where</th></tr></thead><tbody>"#);
+        for a in &d.attested {
+            let at = match (&a.file, a.line) {
+                (Some(f), Some(l)) => format!("<code>{}</code>", esc(&format!("{f}:{l}"))),
+                _ => String::new(),
+            };
+            let _ = write!(
+                out,
+                r#"<tr><td>{}</td><td>{}</td><td class="loc">{at}</td></tr>"#,
+                esc(&a.what),
+                esc(&a.value)
+            );
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>");
+}
+
 pub fn render(input: &ReportInput<'_>) -> String {
     let s = input.summary;
     let mut out = String::with_capacity(64 * 1024);
@@ -550,6 +605,8 @@ pub fn render(input: &ReportInput<'_>) -> String {
         out.push_str("</section>");
     }
     out.push_str("</section>");
+
+    render_declarations(input, &mut out);
 
     if !input.scan.errors.is_empty() {
         out.push_str(r#"<section id="errors"><h2>Input errors</h2><p>These inputs could not be read or parsed; the report does not cover them.</p><ul>"#);

@@ -114,6 +114,26 @@ pub fn render_summary(input: &ReportInput<'_>, color: bool) -> String {
             "no"
         }
     );
+    match crate::json::declarations(input) {
+        None => {
+            let _ = writeln!(out, "  declarations: none (no readiness.yaml)");
+        }
+        Some(d) => {
+            let failed = d.verified.iter().filter(|v| !v.ok).count();
+            let _ = writeln!(
+                out,
+                "  declarations: {} · {} verified{} · {} attested, not verified",
+                d.file,
+                d.verified.len(),
+                if failed > 0 {
+                    format!(" ({failed} failing)")
+                } else {
+                    String::new()
+                },
+                d.attested.len()
+            );
+        }
+    }
     out
 }
 

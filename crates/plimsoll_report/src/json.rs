@@ -23,8 +23,83 @@ struct Report<'a> {
     findings: Findings<'a>,
     errors: Vec<ErrorOut<'a>>,
     skipped: Vec<SkippedOut<'a>>,
+    /// Every systemd unit scanned, with its `systemd-analyze security` exposure (0.0-10.0).
+    units: Vec<UnitOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'a crate::baseline::Outcome>,
+    /// The readiness declarations (`readiness.yaml`): what the scan verified and what is only
+    /// attested; `null` when there are none.
+    declarations: Option<DeclarationsOut>,
+}
+
+/// The declarations as reports show them (also used by the Markdown, HTML and human outputs).
+#[derive(Serialize)]
+pub struct DeclarationsOut {
+    /// The file they were read from.
+    pub file: String,
+    /// What Plimsoll checked against the scan, with the outcome.
+    pub verified: Vec<VerifiedOut>,
+    /// What is declared and cannot be checked: owners, contacts, on-call, runbook URLs, targets.
+    pub attested: Vec<AttestedOut>,
+}
+
+#[derive(Serialize)]
+pub struct VerifiedOut {
+    /// `runbook-file`, `recovery-targets`, `rpo-schedule` or `workload`.
+    pub check: plimsoll_model::declarations::Check,
+    pub subject: String,
+    pub ok: bool,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+#[derive(Serialize)]
+pub struct AttestedOut {
+    pub what: String,
+    pub value: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+}
+
+/// The declarations of the scan and their review, ready to show.
+pub fn declarations(input: &ReportInput<'_>) -> Option<DeclarationsOut> {
+    let ix = &input.scan.index;
+    let d = ix.declarations.as_ref()?;
+    let review = d.review(ix);
+    let file = |l: Option<plimsoll_model::Loc>| l.map(|l| input.scan.path(l.file).to_string());
+    Some(DeclarationsOut {
+        file: input.scan.path(d.loc.file).to_string(),
+        verified: review
+            .verified
+            .into_iter()
+            .map(|v| VerifiedOut {
+                check: v.check,
+                file: file(v.loc),
+                line: v.loc.map(|l| l.line),
+                subject: v.subject,
+                ok: v.ok,
+                message: v.message,
+            })
+            .collect(),
+        attested: review
+            .attested
+            .into_iter()
+            .map(|a| AttestedOut {
+                file: file(a.loc),
+                line: a.loc.map(|l| l.line),
+                what: a.what,
+                value: a.value,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Serialize)]
+struct UnitOut<'a> {
+    file: &'a str,
+    name: &'a str,
+    exposure: f64,
 }
 
 #[derive(Serialize)]
@@ -79,6 +154,9 @@ struct ObjectOut<'a> {
     namespace: Option<&'a str>,
     name: &'a str,
     container: Option<&'a str>,
+    /// For a systemd unit: its `systemd-analyze security` exposure (0.0-10.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exposure: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -128,6 +206,11 @@ fn finding<'a>(input: &'a ReportInput<'a>, f: &'a Finding) -> FindingOut<'a> {
             namespace: o.namespace.as_deref(),
             name: &o.name,
             container: f.container.as_deref(),
+            exposure: f
+                .loc
+                .filter(|_| &*o.kind == "SystemdUnit")
+                .and_then(|l| input.scan.files.get(l.file.0 as usize))
+                .and_then(|file| file.exposure),
         }),
         suppressed: f.suppressed.as_deref(),
         fingerprint: fingerprint(f, file.unwrap_or("")),
@@ -205,7 +288,22 @@ fn report<'a>(input: &'a ReportInput<'a>) -> Report<'a> {
             .iter()
             .map(|(file, reason)| SkippedOut { file, reason })
             .collect(),
+        units: input
+            .scan
+            .files
+            .iter()
+            .filter_map(|f| {
+                let exposure = f.exposure?;
+                let name = f.path.rsplit(['/', '\\']).next().unwrap_or(&f.path);
+                Some(UnitOut {
+                    file: &f.path,
+                    name,
+                    exposure,
+                })
+            })
+            .collect(),
         baseline: s.baseline.as_ref(),
+        declarations: declarations(input),
     }
 }
 

@@ -230,6 +230,58 @@ pub fn render_plan(input: &ReportInput<'_>, out: &mut String) {
     out.push('\n');
 }
 
+/// The declarations section: what the scan verified, and what is attested only.
+pub fn render_declarations(input: &ReportInput<'_>, out: &mut String) {
+    let _ = writeln!(out, "## Declarations\n");
+    let Some(d) = crate::json::declarations(input) else {
+        let _ = writeln!(
+            out,
+            "None: no `readiness.yaml` declares owners, on-call, runbooks or recovery targets (see `plimsoll explain DCL-001`).\n"
+        );
+        return;
+    };
+    let failed = d.verified.iter().filter(|v| !v.ok).count();
+    let _ = writeln!(
+        out,
+        "From {}: {} verified against the scan ({} failing), {} attested, not verified.\n",
+        code(&d.file),
+        d.verified.len(),
+        failed,
+        d.attested.len()
+    );
+    if !d.verified.is_empty() {
+        let _ = writeln!(
+            out,
+            "Verified:\n\n| | check | subject | result |\n|---|---|---|---|"
+        );
+        for v in &d.verified {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                if v.ok { "✓" } else { "✗" },
+                v.check.title(),
+                inline(&v.subject),
+                inline(&v.message)
+            );
+        }
+        out.push('\n');
+    }
+    if !d.attested.is_empty() {
+        let _ = writeln!(
+            out,
+            "Attested, not verified (Plimsoll cannot check these; restore drills measure the targets):\n\n| what | declared | where |\n|---|---|---|"
+        );
+        for a in &d.attested {
+            let at = match (&a.file, a.line) {
+                (Some(f), Some(l)) => code(&format!("{f}:{l}")),
+                _ => String::new(),
+            };
+            let _ = writeln!(out, "| {} | {} | {at} |", inline(&a.what), inline(&a.value));
+        }
+        out.push('\n');
+    }
+}
+
 pub fn render(input: &ReportInput<'_>) -> String {
     let s = input.summary;
     let mut out = String::new();
@@ -364,6 +416,8 @@ pub fn render(input: &ReportInput<'_>) -> String {
             out.push('\n');
         }
     }
+
+    render_declarations(input, &mut out);
 
     if !input.scan.errors.is_empty() {
         let _ = writeln!(

@@ -23,6 +23,9 @@
 //!     namespace: "legacy-*"
 //!     reason: migration ticket OPS-12
 //!     until: 2027-01-31
+//! namespaceProfiles:                       # the webhook's profile per request namespace
+//!   - namespace: "team-*"                  # glob (`*`, `?`); the first match wins
+//!     profile: pilot
 //! ```
 //!
 //! Parsing is strict: an unknown key, a wrong type or an unknown rule is an error with its file,
@@ -69,6 +72,16 @@ pub struct Config {
     pub exclude: Vec<String>,
     pub profiles: BTreeMap<String, RuleSet>,
     pub exemptions: Vec<Exemption>,
+    /// `namespaceProfiles`, in order: the first whose glob matches a namespace names its profile.
+    pub namespace_profiles: Vec<NamespaceProfile>,
+}
+
+/// One `namespaceProfiles` entry: objects in namespaces matching `namespace` (a glob: `*` any
+/// run of characters, `?` one) are checked with `profile`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamespaceProfile {
+    pub namespace: String,
+    pub profile: String,
 }
 
 /// The effective selection after applying a profile.
@@ -122,6 +135,14 @@ fn selects(key: &str, m: &RuleMeta) -> bool {
 }
 
 impl Config {
+    /// The profile `namespaceProfiles` gives `namespace` (first match wins), if any.
+    pub fn profile_for_namespace(&self, namespace: &str) -> Option<&str> {
+        self.namespace_profiles
+            .iter()
+            .find(|p| crate::suppress::glob(Some(&p.namespace), namespace))
+            .map(|p| p.profile.as_str())
+    }
+
     pub fn resolve(
         &self,
         all: &[&'static dyn Rule],
@@ -440,10 +461,14 @@ pub fn parse_config(
             "settings",
             "profiles",
             "exemptions",
+            "namespaceProfiles",
         ],
     );
     let mut rules = None;
     let mut settings = None;
+    // namespaceProfiles entries with the node naming the profile (checked once all profiles
+    // are known)
+    let mut ns_profiles: Vec<(NamespaceProfile, Node<'_>)> = Vec::new();
     for (k, v) in top {
         match k {
             "failOn" => {
@@ -532,8 +557,55 @@ pub fn parse_config(
                     c.exemptions.push(e);
                 }
             }
+            "namespaceProfiles" => {
+                if !v.is_sequence() {
+                    p.err(
+                        v,
+                        "namespaceProfiles must be a list of {namespace, profile} entries",
+                    );
+                    continue;
+                }
+                for item in v.items() {
+                    let (mut namespace, mut profile, mut bad) = (None, None, false);
+                    for (ek, ev) in
+                        p.entries(item, "a namespaceProfiles entry", &["namespace", "profile"])
+                    {
+                        match (ek, ev.as_str()) {
+                            ("namespace", Some(s)) if !s.is_empty() => {
+                                namespace = Some(s.to_string())
+                            }
+                            ("profile", Some(s)) if !s.is_empty() => {
+                                profile = Some((s.to_string(), ev))
+                            }
+                            _ => {
+                                bad = true;
+                                p.err(ev, format!("namespaceProfiles[].{ek} must be a string"))
+                            }
+                        }
+                    }
+                    match (namespace, profile) {
+                        (Some(namespace), Some((profile, at))) => {
+                            ns_profiles.push((NamespaceProfile { namespace, profile }, at))
+                        }
+                        _ if bad || !item.is_mapping() => {}
+                        (None, _) => p.err(item, "a namespaceProfiles entry needs `namespace`"),
+                        (_, None) => p.err(item, "a namespaceProfiles entry needs `profile`"),
+                    }
+                }
+            }
             _ => {}
         }
+    }
+    for (np, at) in ns_profiles {
+        if !c.profiles.contains_key(&np.profile) && builtin_profile(&np.profile).is_none() {
+            let mut known: Vec<&str> = vec!["production", "pilot"];
+            known.extend(c.profiles.keys().map(|k| k.as_str()));
+            let hint = suggest(&np.profile, known.iter().copied())
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("; known: {}", known.join(", ")));
+            p.err(at, format!("unknown profile `{}`{hint}", np.profile));
+        }
+        c.namespace_profiles.push(np);
     }
     let mut ns = Vec::new();
     c.base = p.ruleset(rules, settings, &mut ns, true);
@@ -573,6 +645,52 @@ mod tests {
             msgs.iter()
                 .any(|m| m.starts_with("7:1:") && m.contains("did you mean `settings`")),
             "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn namespace_profiles_first_match_wins_and_are_checked() {
+        let all = registry::all();
+        let text = "namespaceProfiles:\n  - namespace: team-legacy\n    profile: strict\n  - {namespace: \"team-*\", profile: pilot}\nprofiles:\n  strict:\n    rules: {enable: [all]}\n";
+        let c = parse_config("p.yaml", text, &all).unwrap();
+        assert_eq!(c.namespace_profiles.len(), 2);
+        assert_eq!(c.profile_for_namespace("team-legacy"), Some("strict"));
+        assert_eq!(c.profile_for_namespace("team-a"), Some("pilot"));
+        assert_eq!(c.profile_for_namespace("shop"), None);
+        assert!(c.resolve(&all, c.profile_for_namespace("team-a")).is_ok());
+
+        let bad = "namespaceProfiles:\n  - namespace: a\n    profile: pilto\n  - namespace: b\n  - {namespace: c, profile: pilot, rules: []}\n  - namespace: [d]\n    profile: pilot\n";
+        let msgs: Vec<String> = parse_config("p.yaml", bad, &all)
+            .unwrap_err()
+            .iter()
+            .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
+            .collect();
+        assert!(
+            msgs.iter().any(|m| m.starts_with("3:5:")
+                && m.contains("unknown profile `pilto`")
+                && m.contains("did you mean `pilot`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("4:5:") && m.contains("needs `profile`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("5:36:") && m.contains("unknown key `rules`")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.starts_with("6:5:") && m.contains("namespace must be a string")),
+            "{msgs:?}"
+        );
+        let not_a_list = parse_config("p.yaml", "namespaceProfiles: {a: pilot}\n", &all);
+        assert!(
+            not_a_list.unwrap_err()[0]
+                .message
+                .contains("must be a list")
         );
     }
 

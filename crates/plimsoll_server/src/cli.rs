@@ -6,11 +6,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use plimsoll_model::Severity;
 
+use crate::config::{ConfigSource, Threshold};
 use crate::policy::Policy;
-use crate::review::Reviewer;
-use crate::server::{ServerOptions, start};
+use crate::server::{ConfigWatch, ServerOptions, start};
 use crate::tls::{TlsSource, default_sans, self_signed};
 
 /// Serve the validating admission webhook (`POST /validate`, `/healthz`, `/readyz`, `/metrics`)
@@ -57,10 +56,30 @@ pub struct ServeArgs {
     )]
     pub namespace: String,
 
-    /// Deny requests with findings at or above this severity; findings below are warnings.
-    #[arg(long, visible_alias = "block-on", value_name = "SEVERITY", default_value = "high",
-          value_parser = parse_severity)]
-    pub fail_on: Severity,
+    /// Configuration file (the same `plimsoll.yaml` as `plimsoll scan`: rules, severities,
+    /// settings, profiles, `namespaceProfiles`, exemptions, `notSuppressible`, `failOn`).
+    /// Reloaded when it changes; a new file that does not load keeps the old rules.
+    #[arg(long, value_name = "FILE", env = "PLIMSOLL_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Default profile (from the configuration, or `production`, `pilot`); namespaces listed in
+    /// `namespaceProfiles` get theirs.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Deny requests with findings at or above this severity (`never`: only warn); findings
+    /// below are warnings. Default: the configuration's `failOn`, else high.
+    #[arg(long, visible_alias = "block-on", value_name = "SEVERITY",
+          value_parser = Threshold::parse)]
+    pub fail_on: Option<Threshold>,
+
+    /// Ignore `plimsoll.dev/ignore` annotations (configuration exemptions still apply).
+    #[arg(long)]
+    pub no_annotation_suppressions: bool,
+
+    /// How often to check --config for changes.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    pub config_reload_interval: Duration,
 
     /// Namespaces never evaluated (repeatable; `prefix*` matches by prefix). Giving any
     /// replaces the default.
@@ -109,11 +128,6 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
-}
-
-fn parse_severity(s: &str) -> Result<Severity, String> {
-    Severity::parse(&s.to_ascii_lowercase())
-        .ok_or_else(|| format!("unknown severity {s:?} (critical, high, medium, low)"))
 }
 
 /// `10s`, `500ms`, `2m`, or a plain number of seconds.
@@ -173,7 +187,86 @@ pub fn run(args: &ServeArgs) -> i32 {
     rt.block_on(serve(args))
 }
 
+/// `--self-signed --write-certs DIR`: write a CA and a serving certificate, print the caBundle.
+fn write_certs(args: &ServeArgs, dir: &std::path::Path) -> i32 {
+    let sans = default_sans(&args.service_name, &args.namespace);
+    let s = match self_signed(&sans) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("plimsoll serve: cannot generate a certificate: {e}");
+            return 2;
+        }
+    };
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("ca.crt"), &s.ca_pem)?;
+        std::fs::write(dir.join("tls.crt"), &s.cert_pem)?;
+        write_private(&dir.join("tls.key"), &s.key_pem)
+    };
+    match write() {
+        Ok(()) => {
+            println!(
+                "wrote {0}/ca.crt, {0}/tls.crt, {0}/tls.key for {1}",
+                dir.display(),
+                sans.join(", ")
+            );
+            println!("caBundle: {}", s.ca_bundle());
+            0
+        }
+        Err(e) => {
+            eprintln!(
+                "plimsoll serve: writing certificates to {}: {e}",
+                dir.display()
+            );
+            2
+        }
+    }
+}
+
 async fn serve(args: &ServeArgs) -> i32 {
+    if let Some(dir) = &args.write_certs {
+        return write_certs(args, dir);
+    }
+    // the rules first: a configuration that does not load stops the start-up before anything
+    // is printed or bound
+    let source = ConfigSource {
+        path: args.config.clone(),
+        profile: args.profile.clone(),
+        fail_on: args.fail_on,
+        policy: Policy {
+            exempt_namespaces: args.exempt_namespaces.clone(),
+            ratchet_updates: !args.no_ratchet,
+            annotations: !args.no_annotation_suppressions,
+            ..Policy::default()
+        },
+    };
+    let loaded = match source.load() {
+        Ok(l) => l,
+        Err(e) => {
+            for line in e.lines() {
+                eprintln!("error: {line}");
+            }
+            return 2;
+        }
+    };
+    let reviewer = loaded.reviewer;
+    {
+        let profiles: Vec<&str> = reviewer.profiles().iter().map(|p| &*p.name).collect();
+        tracing::info!(
+            config = %args.config.as_deref().map(|p| p.display().to_string()).unwrap_or_default(),
+            profiles = %profiles.join(","),
+            blocking = %reviewer.policy.blocking,
+            warn_only = reviewer.policy.warn_only,
+            not_suppressible = %reviewer.policy.not_suppressible.join(","),
+            exemptions = reviewer.policy.exemptions.len(),
+            "rules loaded"
+        );
+    }
+    let config = loaded.stamp.map(|loaded| ConfigWatch {
+        source: source.clone(),
+        every: args.config_reload_interval,
+        loaded,
+    });
     let tls = if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         TlsSource::Files {
             cert: cert.clone(),
@@ -183,36 +276,6 @@ async fn serve(args: &ServeArgs) -> i32 {
     } else {
         let sans = default_sans(&args.service_name, &args.namespace);
         match self_signed(&sans) {
-            Ok(s) if args.write_certs.is_some() => {
-                let dir = args
-                    .write_certs
-                    .as_deref()
-                    .unwrap_or(std::path::Path::new("."));
-                let write = || -> std::io::Result<()> {
-                    std::fs::create_dir_all(dir)?;
-                    std::fs::write(dir.join("ca.crt"), &s.ca_pem)?;
-                    std::fs::write(dir.join("tls.crt"), &s.cert_pem)?;
-                    write_private(&dir.join("tls.key"), &s.key_pem)
-                };
-                return match write() {
-                    Ok(()) => {
-                        println!(
-                            "wrote {0}/ca.crt, {0}/tls.crt, {0}/tls.key for {1}",
-                            dir.display(),
-                            sans.join(", ")
-                        );
-                        println!("caBundle: {}", s.ca_bundle());
-                        0
-                    }
-                    Err(e) => {
-                        eprintln!(
-                            "plimsoll serve: writing certificates to {}: {e}",
-                            dir.display()
-                        );
-                        2
-                    }
-                };
-            }
             Ok(s) => {
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "caBundle: {}", s.ca_bundle());
@@ -232,14 +295,8 @@ async fn serve(args: &ServeArgs) -> i32 {
             }
         }
     };
-    let policy = Policy {
-        blocking: args.fail_on,
-        exempt_namespaces: args.exempt_namespaces.clone(),
-        ratchet_updates: !args.no_ratchet,
-        ..Policy::default()
-    };
-    let reviewer = Reviewer::with_all_rules(policy);
     let opts = ServerOptions {
+        config,
         max_body_bytes: args.max_body_bytes,
         request_timeout: args.request_timeout,
         header_read_timeout: args.header_read_timeout,
@@ -326,11 +383,16 @@ mod tests {
     fn defaults_and_aliases() {
         let c = Cli::parse_from(["x", "--self-signed"]);
         assert_eq!(c.serve.listen.to_string(), "0.0.0.0:8443");
-        assert_eq!(c.serve.fail_on, Severity::High);
+        assert_eq!(c.serve.fail_on, None);
         assert_eq!(c.serve.max_body_bytes, 3 << 20);
         assert_eq!(c.serve.exempt_namespaces, vec!["kube-system"]);
         let c = Cli::parse_from(["x", "--self-signed", "--block-on", "critical"]);
-        assert_eq!(c.serve.fail_on, Severity::Critical);
+        assert_eq!(
+            c.serve.fail_on,
+            Some(Threshold::At(plimsoll_model::Severity::Critical))
+        );
+        let c = Cli::parse_from(["x", "--self-signed", "--fail-on", "never"]);
+        assert_eq!(c.serve.fail_on, Some(Threshold::Never));
         assert!(Cli::try_parse_from(["x"]).is_err(), "TLS source required");
         assert!(
             Cli::try_parse_from(["x", "--tls-cert", "c"]).is_err(),

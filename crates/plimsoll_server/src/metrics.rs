@@ -1,9 +1,9 @@
-//! Prometheus metrics, rendered in the text exposition format (no client library: four families).
+//! Prometheus metrics, rendered in the text exposition format (no client library: six families).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Upper bounds of the latency histogram, in seconds.
@@ -11,7 +11,6 @@ const BUCKETS: [f64; 14] = [
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
 
-#[derive(Default)]
 pub struct Metrics {
     /// (operation, dry_run) → count
     requests: Mutex<BTreeMap<(String, bool), u64>>,
@@ -22,6 +21,25 @@ pub struct Metrics {
     buckets: [AtomicU64; BUCKETS.len()],
     count: AtomicU64,
     sum_micros: AtomicU64,
+    config_reloads_ok: AtomicU64,
+    config_reloads_failed: AtomicU64,
+    config_last_ok: AtomicBool,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            requests: Default::default(),
+            decisions: Default::default(),
+            findings: Default::default(),
+            buckets: Default::default(),
+            count: AtomicU64::new(0),
+            sum_micros: AtomicU64::new(0),
+            config_reloads_ok: AtomicU64::new(0),
+            config_reloads_failed: AtomicU64::new(0),
+            config_last_ok: AtomicBool::new(true),
+        }
+    }
 }
 
 fn bump<K: Ord>(m: &Mutex<BTreeMap<K, u64>>, k: K) {
@@ -47,6 +65,16 @@ impl Metrics {
     /// `action` is `blocked`, `warned` or `suppressed`.
     pub fn finding(&self, rule: &'static str, severity: &'static str, action: &'static str) {
         bump(&self.findings, (rule, severity, action));
+    }
+
+    /// A configuration reload: `ok` when the new file loaded and is in force.
+    pub fn config_reload(&self, ok: bool) {
+        if ok {
+            self.config_reloads_ok.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.config_reloads_failed.fetch_add(1, Ordering::Relaxed);
+        }
+        self.config_last_ok.store(ok, Ordering::Relaxed);
     }
 
     pub fn observe(&self, d: Duration) {
@@ -123,6 +151,25 @@ impl Metrics {
             self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
         );
         let _ = writeln!(o, "plimsoll_admission_duration_seconds_count {count}");
+        o.push_str("# HELP plimsoll_config_reloads_total Configuration file reloads by result (failure: the old rules stay in force).\n");
+        o.push_str("# TYPE plimsoll_config_reloads_total counter\n");
+        let _ = writeln!(
+            o,
+            "plimsoll_config_reloads_total{{result=\"success\"}} {}",
+            self.config_reloads_ok.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "plimsoll_config_reloads_total{{result=\"failure\"}} {}",
+            self.config_reloads_failed.load(Ordering::Relaxed)
+        );
+        o.push_str("# HELP plimsoll_config_last_reload_successful 1 when the configuration file in place is the one in force.\n");
+        o.push_str("# TYPE plimsoll_config_last_reload_successful gauge\n");
+        let _ = writeln!(
+            o,
+            "plimsoll_config_last_reload_successful {}",
+            u8::from(self.config_last_ok.load(Ordering::Relaxed))
+        );
         o
     }
 }
@@ -147,5 +194,10 @@ mod tests {
         assert!(t.contains("plimsoll_admission_duration_seconds_bucket{le=\"0.00025\"} 0"));
         assert!(t.contains("plimsoll_admission_duration_seconds_bucket{le=\"0.0005\"} 1"));
         assert!(t.contains("plimsoll_admission_duration_seconds_count 1"));
+        assert!(t.contains("plimsoll_config_last_reload_successful 1"));
+        m.config_reload(false);
+        let t = m.render();
+        assert!(t.contains("plimsoll_config_reloads_total{result=\"failure\"} 1"));
+        assert!(t.contains("plimsoll_config_last_reload_successful 0"));
     }
 }

@@ -1,15 +1,17 @@
-//! What blocks, what warns, who is exempt.
+//! What blocks, what warns, who is exempt, what may be suppressed.
 //!
-//! [`Policy`] is the webhook's slice of the configuration. Today it is built from the command
-//! line; the `plimsoll.yaml` configuration layer (per-namespace profiles, suppressions) will build
-//! the same struct, and plug annotation suppressions (`plimsoll.dev/ignore`) in through
-//! [`SuppressionHook`]. The rule that a suppression can never bypass a rule listed in
-//! [`Policy::not_suppressible`] is enforced here, not by the hook.
+//! [`Policy`] is the webhook's slice of the configuration: the command line's flags, and from
+//! `plimsoll.yaml` (see [`crate::config`]) the blocking severity (`failOn`), the exemptions and
+//! `rules.notSuppressible`. Suppressions come from `plimsoll.dev/ignore` annotations and
+//! configuration exemptions (applied by `plimsoll_rules::suppress::apply` in
+//! [`crate::review`]), and from an optional [`SuppressionHook`]. The rule that a suppression can
+//! never bypass a rule listed in [`Policy::not_suppressible`] is enforced here, whoever set the
+//! suppression.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use plimsoll_model::{Finding, Object, Severity};
+use plimsoll_rules::suppress::Exemption;
 
 /// Decides whether a finding on an admitted object is suppressed (for example by a
 /// `plimsoll.dev/ignore` annotation). Returns the reason when it is.
@@ -21,14 +23,21 @@ pub trait SuppressionHook: Send + Sync {
 pub struct Policy {
     /// Findings at or above this severity deny the request; findings below it are warnings.
     pub blocking: Severity,
+    /// Nothing denies: every finding is a warning (`failOn: never`, `--fail-on never`).
+    pub warn_only: bool,
     /// Namespaces the webhook never evaluates. An entry ending in `*` matches by prefix.
     pub exempt_namespaces: Vec<String>,
     /// Rules that no suppression may silence, by id (`WKL-001`), name (`privileged-container`)
     /// or gap (`workload`), case-insensitively (as in `plimsoll.yaml`).
-    pub not_suppressible: BTreeSet<String>,
+    pub not_suppressible: Vec<String>,
     /// On UPDATE, findings the stored object (`oldObject`) already had warn instead of blocking.
     pub ratchet_updates: bool,
-    /// Suppression hook (none yet: the configuration layer provides it).
+    /// Honour `plimsoll.dev/ignore` annotations on the object and its pod template (with a
+    /// reason; `until=` respected), as `plimsoll scan` does.
+    pub annotations: bool,
+    /// The configuration's `exemptions` (rules by namespace, kind and name globs).
+    pub exemptions: Vec<Exemption>,
+    /// An extra suppression source, for embedders.
     pub suppressions: Option<Arc<dyn SuppressionHook>>,
 }
 
@@ -36,9 +45,12 @@ impl std::fmt::Debug for Policy {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Policy")
             .field("blocking", &self.blocking)
+            .field("warn_only", &self.warn_only)
             .field("exempt_namespaces", &self.exempt_namespaces)
             .field("not_suppressible", &self.not_suppressible)
             .field("ratchet_updates", &self.ratchet_updates)
+            .field("annotations", &self.annotations)
+            .field("exemptions", &self.exemptions.len())
             .field("suppressions", &self.suppressions.is_some())
             .finish()
     }
@@ -48,9 +60,12 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             blocking: Severity::High,
+            warn_only: false,
             exempt_namespaces: vec!["kube-system".into()],
-            not_suppressible: BTreeSet::new(),
+            not_suppressible: Vec::new(),
             ratchet_updates: true,
+            annotations: true,
+            exemptions: Vec::new(),
             suppressions: None,
         }
     }
@@ -71,7 +86,7 @@ impl Policy {
 
     /// True when the finding denies the request.
     pub fn blocks(&self, f: &Finding) -> bool {
-        f.suppressed.is_none() && f.severity.at_least(self.blocking)
+        !self.warn_only && f.suppressed.is_none() && f.severity.at_least(self.blocking)
     }
 
     /// Apply the suppression hook, then undo any suppression of a not-suppressible rule (whoever
@@ -141,7 +156,7 @@ mod tests {
             Finding::new(img, None, "latest"),
         ];
         let p = Policy {
-            not_suppressible: ["workload".to_string()].into(),
+            not_suppressible: vec!["workload".to_string()],
             suppressions: Some(Arc::new(IgnoreAll)),
             ..Policy::default()
         };

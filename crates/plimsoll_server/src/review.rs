@@ -4,10 +4,21 @@
 //! run through [`Engine::check_yaml`] (per-object, per-workload and per-file rules; cross-object
 //! rules need the whole repository and do not apply at admission), and each finding's span is
 //! turned back into a field path with [`YamlFile::path_of`].
+//!
+//! As in `plimsoll scan`, the configuration's severity overrides are applied to the findings,
+//! then suppressions (`plimsoll.dev/ignore` annotations on the object or its pod template, and
+//! configuration exemptions) through `plimsoll_rules::suppress::apply`, over an index of the one
+//! object's facts; rules the configuration marks `notSuppressible` stay unsuppressed. Each
+//! request is checked with the profile `namespaceProfiles` gives its namespace, or the default
+//! profile.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
-use plimsoll_model::{FileId, Finding, Object, Severity, WorkloadKind, objects};
+use plimsoll_model::facts::IGNORE_ANNOTATION;
+use plimsoll_model::{FileId, Finding, Index, Object, Severity, WorkloadKind, objects};
+use plimsoll_rules::config::{Config, Resolved};
+use plimsoll_rules::suppress::{SuppressionInput, glob};
 use plimsoll_rules::{Engine, Target};
 use plimsoll_yaml::{Limits, SourceFile, YamlFile};
 
@@ -99,6 +110,8 @@ pub struct Verdict {
     pub outcome: Outcome,
     pub response: AdmissionResponse,
     pub findings: Vec<Reported>,
+    /// The profile the object was checked with (empty when it was not checked).
+    pub profile: Arc<str>,
 }
 
 /// Kinds some rule reads, computed once from the engine's rule targets.
@@ -137,21 +150,69 @@ impl KindFilter {
     }
 }
 
-/// The evaluator: an engine, a policy, and nothing mutable. Shared by all requests.
-pub struct Reviewer {
+/// One profile's rules: an engine with the profile's rules and settings, its severity
+/// overrides, and the kinds its rules read.
+pub struct Profile {
+    pub name: Arc<str>,
     engine: Engine,
-    pub policy: Policy,
+    severity: Vec<(&'static str, Severity)>,
     filter: KindFilter,
+}
+
+impl Profile {
+    pub fn new(name: &str, engine: Engine, severity: Vec<(&'static str, Severity)>) -> Profile {
+        let filter = KindFilter::new(&engine);
+        Profile {
+            name: name.into(),
+            engine,
+            severity,
+            filter,
+        }
+    }
+
+    /// A profile resolved from `plimsoll.yaml` (`Config::resolve`).
+    pub fn from_resolved(name: &str, r: &Resolved) -> Profile {
+        Profile::new(
+            name,
+            Engine::new(r.rules.clone(), r.settings.clone()),
+            r.severity.clone(),
+        )
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    fn apply_severity(&self, findings: &mut [Finding]) {
+        if self.severity.is_empty() {
+            return;
+        }
+        for f in findings {
+            if let Some((_, s)) = self.severity.iter().find(|(id, _)| *id == f.rule.id) {
+                f.severity = *s;
+            }
+        }
+    }
+}
+
+/// The evaluator: profiles, a policy, and nothing mutable. Shared by all requests (a reloaded
+/// configuration builds a new one).
+pub struct Reviewer {
+    /// `profiles[0]` is the default profile.
+    profiles: Vec<Profile>,
+    /// `namespaceProfiles`: (namespace glob, index into `profiles`), first match wins.
+    by_namespace: Vec<(String, usize)>,
+    pub policy: Policy,
     limits: Limits,
 }
 
 impl Reviewer {
+    /// One profile (`default`): this engine, no severity overrides.
     pub fn new(engine: Engine, policy: Policy) -> Reviewer {
-        let filter = KindFilter::new(&engine);
         Reviewer {
-            engine,
+            profiles: vec![Profile::new("default", engine, Vec::new())],
+            by_namespace: Vec::new(),
             policy,
-            filter,
             limits: Limits::default(),
         }
     }
@@ -161,9 +222,75 @@ impl Reviewer {
         Reviewer::new(Engine::with_all_rules(), policy)
     }
 
-    /// True when some rule reads objects of this kind.
+    /// The rules of `plimsoll.yaml` as `plimsoll scan` applies them: the default profile is
+    /// `profile`, else the configuration's `profile`, else `production`; each
+    /// `namespaceProfiles` entry gets its profile resolved once. The configuration's exemptions
+    /// and `notSuppressible` rules are added to `policy`'s. (`failOn` is the caller's business:
+    /// see [`crate::config::ConfigSource`].)
+    pub fn from_config(
+        cfg: &Config,
+        profile: Option<&str>,
+        mut policy: Policy,
+    ) -> Result<Reviewer, String> {
+        let all = plimsoll_rules::registry::all();
+        let default = profile
+            .or(cfg.profile.as_deref())
+            .unwrap_or("production")
+            .to_string();
+        let resolved = cfg.resolve(&all, Some(&default))?;
+        policy
+            .exemptions
+            .extend(resolved.exemptions.iter().cloned());
+        policy
+            .not_suppressible
+            .extend(resolved.not_suppressible.iter().cloned());
+        let mut profiles = vec![Profile::from_resolved(&default, &resolved)];
+        let mut by_namespace = Vec::new();
+        for np in &cfg.namespace_profiles {
+            let i = match profiles.iter().position(|p| *p.name == *np.profile) {
+                Some(i) => i,
+                None => {
+                    let r = cfg
+                        .resolve(&all, Some(&np.profile))
+                        .map_err(|e| format!("namespaceProfiles `{}`: {e}", np.namespace))?;
+                    profiles.push(Profile::from_resolved(&np.profile, &r));
+                    profiles.len() - 1
+                }
+            };
+            by_namespace.push((np.namespace.clone(), i));
+        }
+        Ok(Reviewer {
+            profiles,
+            by_namespace,
+            policy,
+            limits: Limits::default(),
+        })
+    }
+
+    /// Add a `namespaceProfiles` entry (glob, profile) after the existing ones.
+    pub fn with_namespace_profile(mut self, namespace: &str, profile: Profile) -> Reviewer {
+        self.profiles.push(profile);
+        self.by_namespace
+            .push((namespace.to_string(), self.profiles.len() - 1));
+        self
+    }
+
+    /// The profile for requests in `namespace`.
+    pub fn profile_for(&self, namespace: &str) -> &Profile {
+        self.by_namespace
+            .iter()
+            .find(|(g, _)| glob(Some(g), namespace))
+            .map_or(&self.profiles[0], |(_, i)| &self.profiles[*i])
+    }
+
+    /// The profiles: the default first.
+    pub fn profiles(&self) -> &[Profile] {
+        &self.profiles
+    }
+
+    /// True when some rule of some profile reads objects of this kind.
     pub fn reads_kind(&self, kind: &str) -> bool {
-        self.filter.reads(kind)
+        self.profiles.iter().any(|p| p.filter.reads(kind))
     }
 
     pub fn review(&self, req: &AdmissionRequest) -> Verdict {
@@ -176,6 +303,7 @@ impl Reviewer {
                 warnings,
             },
             findings: Vec::new(),
+            profile: Arc::from(""),
         };
         match req.operation.as_str() {
             "DELETE" => return allow(Outcome::Skipped("delete"), vec![]),
@@ -190,7 +318,8 @@ impl Reviewer {
         if self.policy.is_exempt(&req.namespace) {
             return allow(Outcome::Exempt, vec![]);
         }
-        if !req.kind.kind.is_empty() && !self.filter.reads(&req.kind.kind) {
+        let profile = self.profile_for(&req.namespace);
+        if !req.kind.kind.is_empty() && !profile.filter.reads(&req.kind.kind) {
             return allow(Outcome::Skipped("kind"), vec![]);
         }
         let Some(raw) = req.object.as_deref() else {
@@ -227,10 +356,10 @@ impl Reviewer {
             // Finalizers being removed from an object on its way out: never stand in the way.
             return allow(Outcome::Skipped("deleting"), vec![]);
         }
-        if !self.filter.reads(obj.kind) {
+        if !profile.filter.reads(obj.kind) {
             return allow(Outcome::Skipped("kind"), vec![]);
         }
-        let findings = self.check(&yaml, Some(obj), ns);
+        let findings = self.check(profile, &yaml, Some(obj), ns);
         let mut reported: Vec<Reported> = findings.iter().map(|f| self.report(&yaml, f)).collect();
         // Ratchet: on UPDATE, a blocking finding the stored object already had does not block
         // (changing an image must not require fixing everything first).
@@ -242,9 +371,12 @@ impl Reviewer {
             let old_yaml = self.parse(old.get());
             let old_objs = objects(&old_yaml);
             let before: BTreeSet<(&str, Option<String>)> = self
-                .check(&old_yaml, old_objs.first(), ns)
+                .check(profile, &old_yaml, old_objs.first(), ns)
                 .iter()
-                .map(|f| (f.rule.id, f.loc.and_then(|l| old_yaml.path_of(l.span))))
+                .map(|f| {
+                    let place = f.loc.filter(|l| l.file == FileId(0));
+                    (f.rule.id, place.and_then(|l| old_yaml.path_of(l.span)))
+                })
                 .collect();
             for r in reported.iter_mut() {
                 if r.action == Action::Blocked && before.contains(&(r.rule, r.path.clone())) {
@@ -281,6 +413,7 @@ impl Reviewer {
             };
             let mut v = allow(outcome, warnings);
             v.findings = reported;
+            v.profile = profile.name.clone();
             return v;
         }
         let message = denial_message(req, obj, self.policy.blocking, &blocking);
@@ -298,6 +431,7 @@ impl Reviewer {
                 warnings,
             },
             findings: reported,
+            profile: profile.name.clone(),
         }
     }
 
@@ -305,8 +439,39 @@ impl Reviewer {
         plimsoll_yaml::parse(SourceFile::new("admission", json), &self.limits)
     }
 
-    fn check(&self, yaml: &YamlFile, obj: Option<&Object<'_>>, ns: Option<&str>) -> Vec<Finding> {
-        let mut findings = self.engine.check_yaml(FileId(0), yaml, ns).findings;
+    /// Run the profile's rules, apply its severity overrides, then suppressions.
+    fn check(
+        &self,
+        profile: &Profile,
+        yaml: &YamlFile,
+        obj: Option<&Object<'_>>,
+        ns: Option<&str>,
+    ) -> Vec<Finding> {
+        let out = profile.engine.check_yaml(FileId(0), yaml, ns);
+        let mut findings = out.findings;
+        profile.apply_severity(&mut findings);
+        let mut facts = out.facts;
+        if !self.policy.annotations {
+            for f in &mut facts {
+                f.annotations.0.retain(|(k, _)| &**k != IGNORE_ANNOTATION);
+            }
+        }
+        // The index is only built when something can suppress: an annotation or an exemption.
+        let annotated = facts
+            .iter()
+            .any(|f| f.annotations.get(IGNORE_ANNOTATION).is_some());
+        if !findings.is_empty() && (annotated || !self.policy.exemptions.is_empty()) {
+            let index = Index::new(facts);
+            let inline = HashMap::new();
+            let input = SuppressionInput {
+                index: &index,
+                inline: &inline,
+                exemptions: &self.policy.exemptions,
+                not_suppressible: &self.policy.not_suppressible,
+                today: plimsoll_rules::date::today(),
+            };
+            plimsoll_rules::suppress::apply(&mut findings, &input);
+        }
         self.policy.apply_suppressions(obj, &mut findings);
         findings
     }
@@ -324,7 +489,11 @@ impl Reviewer {
             severity: f.severity,
             action,
             message: f.message.to_string(),
-            path: f.loc.and_then(|l| yaml.path_of(l.span)),
+            // places in the object only (an exemption's place is in the configuration file)
+            path: f
+                .loc
+                .filter(|l| l.file == FileId(0))
+                .and_then(|l| yaml.path_of(l.span)),
             pre_existing: false,
         }
     }

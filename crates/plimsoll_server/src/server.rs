@@ -7,6 +7,10 @@
 //!   (no `sleep` binary needed in a distroless image, and no Kubernetes 1.30 `sleep` action). It
 //!   changes no state (a caller cannot make a healthy pod unready) and at most two callers wait.
 //!
+//! The rules can change while serving: with [`ServerOptions::config`] the configuration file is
+//! polled and a new [`Reviewer`] swapped in when it changes and loads (a broken file keeps the
+//! old rules and is logged at `error`); each request takes the current one.
+//!
 //! Limits: bodies over `max_body_bytes` get 413 (at once when `Content-Length` says so, else when
 //! the limit is crossed); a body not fully read within `request_timeout` gets 408; request
 //! headers not received within `header_read_timeout` close the connection (slowloris), and so
@@ -15,8 +19,8 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -33,6 +37,7 @@ use hyper_util::rt::TokioTimer;
 use tokio::task::JoinHandle;
 
 use crate::admission;
+use crate::config::{ConfigSource, Poll, Stamp};
 use crate::metrics::Metrics;
 use crate::review::{Outcome, Reviewer};
 use crate::tls::TlsSource;
@@ -50,6 +55,17 @@ pub struct ServerOptions {
     pub shutdown_delay: Duration,
     /// Then: how long in-flight requests may take before connections are cut.
     pub shutdown_grace: Duration,
+    /// Reload the rules when the configuration file changes.
+    pub config: Option<ConfigWatch>,
+}
+
+/// The configuration file to poll, how often, and what was loaded at start.
+#[derive(Clone, Debug)]
+pub struct ConfigWatch {
+    pub source: ConfigSource,
+    pub every: Duration,
+    /// The stamp of the file the starting reviewer was built from.
+    pub loaded: Stamp,
 }
 
 impl ServerOptions {
@@ -63,12 +79,14 @@ impl ServerOptions {
             handshake_timeout: Duration::from_secs(5),
             shutdown_delay: Duration::ZERO,
             shutdown_grace: Duration::from_secs(25),
+            config: None,
         }
     }
 }
 
 struct AppState {
-    reviewer: Reviewer,
+    /// The current rules; a configuration reload replaces the `Arc`.
+    reviewer: RwLock<Arc<Reviewer>>,
     metrics: Metrics,
     ready: AtomicBool,
     max_body: usize,
@@ -79,6 +97,19 @@ struct AppState {
     prestop_slots: tokio::sync::Semaphore,
 }
 
+impl AppState {
+    fn reviewer(&self) -> Arc<Reviewer> {
+        self.reviewer
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn set_reviewer(&self, r: Reviewer) {
+        *self.reviewer.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(r);
+    }
+}
+
 /// A server that is listening.
 pub struct Running {
     /// The bound address (useful with port 0).
@@ -86,7 +117,8 @@ pub struct Running {
     handle: Handle<SocketAddr>,
     state: Arc<AppState>,
     task: JoinHandle<io::Result<()>>,
-    watcher: Option<JoinHandle<()>>,
+    /// Certificate and configuration watchers.
+    watchers: Vec<JoinHandle<()>>,
     tls: RustlsConfig,
     delay: Duration,
     grace: Duration,
@@ -95,6 +127,16 @@ pub struct Running {
 impl Running {
     pub fn metrics_text(&self) -> String {
         self.state.metrics.render()
+    }
+
+    /// The rules serving now.
+    pub fn reviewer(&self) -> Arc<Reviewer> {
+        self.state.reviewer()
+    }
+
+    /// Replace the rules (new requests use them; requests in flight finish with the old ones).
+    pub fn set_reviewer(&self, r: Reviewer) {
+        self.state.set_reviewer(r);
     }
 
     /// The live TLS configuration (swap it to rotate certificates by hand).
@@ -124,7 +166,7 @@ impl Running {
         let r = (&mut self.task)
             .await
             .unwrap_or_else(|e| Err(io::Error::other(e.to_string())));
-        if let Some(w) = self.watcher.take() {
+        for w in self.watchers.drain(..) {
             w.abort();
         }
         tracing::info!("server stopped");
@@ -134,7 +176,7 @@ impl Running {
     /// Stop at once, cutting connections (tests).
     pub fn abort(&self) {
         self.handle.shutdown();
-        if let Some(w) = &self.watcher {
+        for w in &self.watchers {
             w.abort();
         }
     }
@@ -159,7 +201,7 @@ pub async fn start(opts: ServerOptions, reviewer: Reviewer) -> io::Result<Runnin
         .map_err(|e| io::Error::new(e.kind(), format!("bind {}: {e}", opts.listen)))?;
     let addr = listener.local_addr()?;
     let state = Arc::new(AppState {
-        reviewer,
+        reviewer: RwLock::new(Arc::new(reviewer)),
         metrics: Metrics::default(),
         ready: AtomicBool::new(false),
         max_body: opts.max_body_bytes,
@@ -184,19 +226,23 @@ pub async fn start(opts: ServerOptions, reviewer: Reviewer) -> io::Result<Runnin
         .keep_alive(true);
     let app = router(state.clone());
     let task = tokio::spawn(server.serve(app.into_make_service()));
-    let watcher = match &opts.tls {
-        TlsSource::Files {
-            cert,
-            key,
-            reload_every,
-        } => Some(tokio::spawn(crate::tls::watch(
+    let mut watchers = Vec::new();
+    if let TlsSource::Files {
+        cert,
+        key,
+        reload_every,
+    } = &opts.tls
+    {
+        watchers.push(tokio::spawn(crate::tls::watch(
             tls.clone(),
             cert.clone(),
             key.clone(),
             *reload_every,
-        ))),
-        TlsSource::Pem { .. } => None,
-    };
+        )));
+    }
+    if let Some(w) = opts.config.clone() {
+        watchers.push(tokio::spawn(watch_config(state.clone(), w)));
+    }
     state.ready.store(true, Ordering::SeqCst);
     tracing::info!(%addr, "listening (https)");
     Ok(Running {
@@ -204,11 +250,65 @@ pub async fn start(opts: ServerOptions, reviewer: Reviewer) -> io::Result<Runnin
         handle,
         state,
         task,
-        watcher,
+        watchers,
         tls,
         delay: opts.shutdown_delay,
         grace: opts.shutdown_grace,
     })
+}
+
+/// Poll the configuration file every `w.every`; when its content changes, load it and swap the
+/// new rules in. A file that does not load (or went away) keeps the rules serving and is logged
+/// at `error` once per change, with every problem and its place; `/metrics` counts reloads by
+/// result and shows whether the last one succeeded.
+async fn watch_config(st: Arc<AppState>, w: ConfigWatch) {
+    let source = Arc::new(w.source);
+    let mut last = w.loaded;
+    let mut tick = tokio::time::interval(w.every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let src = source.clone();
+        let polled = match tokio::task::spawn_blocking(move || src.poll(&last)).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "configuration reload task failed");
+                continue;
+            }
+        };
+        let path = source
+            .path
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        match polled {
+            Poll::Same => {}
+            Poll::Touched(stamp) => last = stamp,
+            Poll::Changed(stamp, Ok(reviewer)) => {
+                last = stamp;
+                let profiles: Vec<&str> = reviewer.profiles().iter().map(|p| &*p.name).collect();
+                tracing::info!(
+                    config = %path,
+                    profiles = %profiles.join(","),
+                    blocking = %reviewer.policy.blocking,
+                    warn_only = reviewer.policy.warn_only,
+                    "reloaded configuration"
+                );
+                st.set_reviewer(reviewer);
+                st.metrics.config_reload(true);
+            }
+            Poll::Changed(stamp, Err(e)) => {
+                last = stamp;
+                tracing::error!(
+                    config = %path,
+                    error = %e.lines().join("; "),
+                    "configuration changed but does not load; keeping the rules in force"
+                );
+                st.metrics.config_reload(false);
+            }
+        }
+    }
 }
 
 async fn readyz(State(st): State<Arc<AppState>>) -> Response {
@@ -318,8 +418,9 @@ async fn validate(State(st): State<Arc<AppState>>, req: Request) -> Response {
     st.metrics.request(&request.operation, dry_run);
     // A rule that panics must not take the connection down unanswered: answer 500, which the
     // API server treats as a failed call (failurePolicy decides), and say which request it was.
+    let reviewer = st.reviewer();
     let verdict = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        st.reviewer.review(&request)
+        reviewer.review(&request)
     })) {
         Ok(v) => v,
         Err(_) => {
@@ -371,6 +472,7 @@ async fn validate(State(st): State<Arc<AppState>>, req: Request) -> Response {
                 name = %request.name,
                 user = %request.user_info.username,
                 dry_run,
+                profile = %verdict.profile,
                 result = verdict.outcome.as_str(),
                 skipped,
                 findings = verdict.findings.len(),

@@ -47,3 +47,39 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- $ns := concat (list "kube-system" .Release.Namespace) .Values.webhook.excludeNamespaces | uniq -}}
 {{- toJson $ns -}}
 {{- end -}}
+
+{{/* The restore drill's pods: a name of their own, so that the webhook's Service, PDB and
+     NetworkPolicy (which select app.kubernetes.io/name=plimsoll) never select them. */}}
+{{- define "plimsoll.drill.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "plimsoll.name" . }}-drill
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "plimsoll.drill.labels" -}}
+{{ include "plimsoll.drill.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: restore-drill
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* An image by digest: (dict "image" .Values.x.image "what" "x.image"). */}}
+{{- define "plimsoll.imageByDigest" -}}
+{{- if not .image.repository -}}
+{{- fail (printf "%s.repository is required" .what) -}}
+{{- end -}}
+{{- if not (regexMatch "^sha256:[0-9a-f]{64}$" (.image.digest | default "")) -}}
+{{- fail (printf "%s.digest must be sha256:<64 hex digits>: images are deployed by digest, never by tag" .what) -}}
+{{- end -}}
+{{- printf "%s@%s" .image.repository .image.digest -}}
+{{- end -}}
+
+{{/* The webhook's plimsoll.yaml: a map (rendered as YAML) or a string (verbatim, e.g. from
+     --set-file config=plimsoll.yaml). Empty when not configured. */}}
+{{- define "plimsoll.configText" -}}
+{{- if kindIs "string" .Values.config -}}
+{{- .Values.config -}}
+{{- else if .Values.config -}}
+{{- toYaml .Values.config -}}
+{{- end -}}
+{{- end -}}

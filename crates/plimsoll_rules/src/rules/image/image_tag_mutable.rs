@@ -1,11 +1,16 @@
+use plimsoll_formats::compose::ComposeFile;
+use plimsoll_formats::runnable::Runnable;
 use plimsoll_model::{ImageRef, Workload};
 
 use crate::declare_rule;
 use crate::rule::{Cx, Rule, Target};
+use crate::rules::runnable;
 
 declare_rule! {
     /// ## What it does
-    /// Reports containers whose image has no tag, or the `latest` tag, and no digest.
+    /// Reports containers and Compose services whose image has no tag, or the `latest` tag,
+    /// and no digest. (A Compose service that also has `build:` names the image it builds; its
+    /// base image is checked in its Dockerfile.)
     ///
     /// ## Why it matters
     /// A mutable tag means the image that runs is whatever the registry serves at pull time:
@@ -31,6 +36,7 @@ declare_rule! {
         gap: Image,
         severity: High,
         target: Target::Workloads,
+        also: [Target::ComposeFiles],
         summary: "Container image has no tag or uses `latest`",
         peers: [
             KubeScore: ["container-image-tag"],
@@ -43,20 +49,30 @@ declare_rule! {
     }
 }
 
+fn check(r: &Runnable<'_>, cx: &mut Cx<'_>) {
+    if let Runnable::Compose(s) = r
+        && s.build().is_some()
+    {
+        return;
+    }
+    let Some((text, at)) = r.image() else { return };
+    let image = ImageRef::parse(text);
+    if image.is_templated() || !image.is_mutable_latest() {
+        return;
+    }
+    let msg = match image.tag {
+        None => format!("image `{text}` has no tag, so it means `latest`"),
+        Some(_) => format!("image `{text}` uses the mutable `latest` tag"),
+    };
+    runnable::report(cx, r, at, msg);
+}
+
 impl Rule for ImageTagMutable {
     fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
-        for c in w.containers() {
-            let Some(node) = c.image() else { continue };
-            let Some(text) = node.as_str() else { continue };
-            let image = ImageRef::parse(text);
-            if image.is_templated() || !image.is_mutable_latest() {
-                continue;
-            }
-            let msg = match image.tag {
-                None => format!("image `{text}` has no tag, so it means `latest`"),
-                Some(_) => format!("image `{text}` uses the mutable `latest` tag"),
-            };
-            cx.report_in(&c, node, msg);
-        }
+        runnable::workload(w, cx, check);
+    }
+
+    fn check_compose(&self, c: &ComposeFile, cx: &mut Cx<'_>) {
+        runnable::compose(c, cx, check);
     }
 }

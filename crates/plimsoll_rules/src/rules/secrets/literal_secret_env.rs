@@ -1,14 +1,19 @@
+use plimsoll_formats::compose::ComposeFile;
+use plimsoll_formats::runnable::{Platform, Runnable};
+use plimsoll_formats::systemd::Unit;
 use plimsoll_model::Workload;
 
 use crate::declare_rule;
 use crate::rule::{Cx, Rule, Target};
+use crate::rules::runnable;
 use crate::util::{is_placeholder_value, looks_secret_name};
 
 declare_rule! {
     /// ## What it does
     /// Reports environment variables whose name says they hold a secret (password, token,
-    /// API key, credential...) and whose value is written literally in the manifest.
-    /// The value itself is never printed.
+    /// API key, credential...) and whose value is written literally in the manifest, in a
+    /// Compose service's `environment:` or in a systemd unit's `Environment=`. The value itself
+    /// is never printed. A value that is only a variable (`${DB_PASSWORD}`) is not literal.
     ///
     /// ## Why it matters
     /// A literal value is in Git, in every clone, in CI logs, in `kubectl get -o yaml` for anyone
@@ -25,6 +30,12 @@ declare_rule! {
     ///       secretKeyRef: {name: db-credentials, key: password}
     /// ```
     ///
+    /// In a Compose file, give the service a secret (`secrets: [db_password]`, read from
+    /// `/run/secrets/db_password`) or interpolate it from the environment
+    /// (`DB_PASSWORD: ${DB_PASSWORD}`). In a systemd unit, use `LoadCredential=db-password:/etc/app/db-password`
+    /// (read from `$CREDENTIALS_DIRECTORY`) instead of `Environment=`, which any local user can
+    /// read with `systemctl show`.
+    ///
     /// ## Severity
     /// Critical: a credential in plain text is an open door for anyone who can read the repository.
     pub struct LiteralSecretEnv {
@@ -33,6 +44,7 @@ declare_rule! {
         gap: Secrets,
         severity: Critical,
         target: Target::Workloads,
+        also: [Target::ComposeFiles, Target::SystemdUnits],
         summary: "Secret-looking environment variable has a literal value",
         peers: [
             KubeLinter: ["env-var-secret"],
@@ -42,26 +54,41 @@ declare_rule! {
     }
 }
 
+fn check(r: &Runnable<'_>, cx: &mut Cx<'_>) {
+    for e in r.env() {
+        let Some(value) = &e.value else { continue };
+        if !looks_secret_name(&e.name) || is_placeholder_value(value) {
+            continue;
+        }
+        let how = match r.platform() {
+            Platform::Kubernetes => "",
+            Platform::Compose => ": give it through `secrets:` or interpolate it (`${...}`)",
+            Platform::Systemd => ": pass it with `LoadCredential=` instead",
+        };
+        let f = runnable::report(
+            cx,
+            r,
+            e.span,
+            format!(
+                "environment variable `{}` of {} holds a literal secret{how}",
+                e.name,
+                r.subject()
+            ),
+        );
+        f.redact = e.value_span;
+    }
+}
+
 impl Rule for LiteralSecretEnv {
     fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
-        for c in w.containers() {
-            for e in c.env() {
-                let Some(name) = e.get_str("name") else {
-                    continue;
-                };
-                let Some(value) = e.get("value") else {
-                    continue;
-                };
-                let Some(text) = value.text() else { continue };
-                if looks_secret_name(name) && !is_placeholder_value(text) {
-                    cx.report_in(
-                        &c,
-                        value,
-                        format!("environment variable `{name}` of container `{}` holds a literal secret", c.name()),
-                    )
-                    .redact = Some(value.span());
-                }
-            }
-        }
+        runnable::workload(w, cx, check);
+    }
+
+    fn check_compose(&self, c: &ComposeFile, cx: &mut Cx<'_>) {
+        runnable::compose(c, cx, check);
+    }
+
+    fn check_unit(&self, u: &Unit, cx: &mut Cx<'_>) {
+        runnable::unit(u, cx, check);
     }
 }

@@ -1,3 +1,4 @@
+use plimsoll_formats::compose::ComposeFile;
 use plimsoll_model::Workload;
 
 use super::sc;
@@ -10,6 +11,9 @@ declare_rule! {
     /// `securityContext.capabilities.drop` does not include `ALL` (in any letter case).
     /// Privileged containers are left to `privileged-container` (WKL-001); Windows
     /// pods are skipped (capabilities are Linux-only).
+    ///
+    /// Compose services whose `cap_drop` does not include `ALL` are reported too (privileged ones
+    /// are left to `privileged-container`).
     ///
     /// ## Why it matters
     /// Container runtimes grant a default set of capabilities to every container: `CHOWN`,
@@ -28,6 +32,8 @@ declare_rule! {
     ///     add: ["NET_BIND_SERVICE"]   # only if it binds a port below 1024
     /// ```
     ///
+    /// In a Compose file: `cap_drop: [ALL]`, then `cap_add:` only what the process needs.
+    ///
     /// ## Severity
     /// Low: the default set is not enough to leave the container on its own, and a non-root
     /// process cannot use it; it is defence in depth for when something else has failed.
@@ -37,6 +43,7 @@ declare_rule! {
         gap: Workload,
         severity: Low,
         target: Target::Workloads,
+        also: [Target::ComposeFiles],
         summary: "Container does not drop all capabilities",
         peers: [
             Polaris: ["insecureCapabilities"],
@@ -52,6 +59,39 @@ declare_rule! {
 }
 
 impl Rule for CapabilitiesNotDropped {
+    fn check_compose(&self, c: &ComposeFile, cx: &mut Cx<'_>) {
+        for s in c.services() {
+            if s.get_bool("privileged").is_some_and(|(p, _)| p) {
+                continue;
+            }
+            let dropped = s.capabilities("cap_drop");
+            if dropped.iter().any(|(cap, _)| cap == "ALL") {
+                continue;
+            }
+            let object = plimsoll_formats::runnable::Runnable::Compose(s).object_id();
+            cx.set_object(object);
+            let message = if dropped.is_empty() {
+                format!(
+                    "service `{}` keeps the runtime's default capabilities (`CHOWN`, `DAC_OVERRIDE`, `SETUID`, `NET_RAW`, ...): add `cap_drop: [ALL]`",
+                    s.name()
+                )
+            } else {
+                let list: Vec<String> = dropped.iter().map(|(cap, _)| format!("`{cap}`")).collect();
+                format!(
+                    "service `{}` drops only {} and keeps the rest of the runtime's default capabilities: drop `ALL`",
+                    s.name(),
+                    list.join(", ")
+                )
+            };
+            let at = s
+                .get("cap_drop")
+                .map(|f| f.span)
+                .unwrap_or_else(|| s.key_span());
+            cx.report_span(at, message);
+        }
+        cx.set_object(None);
+    }
+
     fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
         if sc::is_windows(w) {
             return;

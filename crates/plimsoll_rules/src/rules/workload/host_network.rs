@@ -1,3 +1,4 @@
+use plimsoll_formats::compose::ComposeFile;
 use plimsoll_model::Workload;
 
 use crate::declare_rule;
@@ -6,6 +7,8 @@ use crate::rule::{Cx, Rule, Target};
 declare_rule! {
     /// ## What it does
     /// Reports pods with `hostNetwork: true` (any workload kind, CronJob templates included).
+    ///
+    /// Compose services with `network_mode: host` are reported too.
     ///
     /// ## Why it matters
     /// A host-network pod shares the node's network stack: it can bind any port on the node's
@@ -25,6 +28,8 @@ declare_rule! {
     ///   hostNetwork: false
     /// ```
     ///
+    /// In a Compose file, remove `network_mode: host` and publish the ports the service serves.
+    ///
     /// ## Severity
     /// Critical: it removes the pod's network isolation from the node and from every other pod
     /// on it, which is a way in for an attacker, not a hardening detail.
@@ -34,6 +39,7 @@ declare_rule! {
         gap: Workload,
         severity: Critical,
         target: Target::Workloads,
+        also: [Target::ComposeFiles],
         summary: "Pod shares the node's network namespace",
         peers: [
             KubeLinter: ["host-network"],
@@ -47,6 +53,24 @@ declare_rule! {
 }
 
 impl Rule for HostNetwork {
+    fn check_compose(&self, c: &ComposeFile, cx: &mut Cx<'_>) {
+        for s in c.services() {
+            if let Some((mode, f)) = s.get_str("network_mode")
+                && mode == "host"
+            {
+                cx.set_object(plimsoll_formats::runnable::Runnable::Compose(s).object_id());
+                cx.report_span(
+                    f.span,
+                    format!(
+                        "service `{}` shares the host's network namespace (`network_mode: host`): it reaches the host's local services and every port it opens is exposed",
+                        s.name()
+                    ),
+                );
+            }
+        }
+        cx.set_object(None);
+    }
+
     fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
         if let Some(n) = w.pod_spec.get("hostNetwork")
             && n.as_bool() == Some(true)

@@ -1,3 +1,4 @@
+use plimsoll_formats::compose::ComposeFile;
 use plimsoll_model::Workload;
 
 use crate::declare_rule;
@@ -7,6 +8,8 @@ declare_rule! {
     /// ## What it does
     /// Reports pods with `hostPID: true` or `hostIPC: true` (any workload kind, CronJob
     /// templates included), one finding per field.
+    ///
+    /// Compose services with `pid: host` or `ipc: host` are reported too.
     ///
     /// ## Why it matters
     /// With `hostPID` the pod sees every process on the node: their command lines and
@@ -28,6 +31,8 @@ declare_rule! {
     ///   shareProcessNamespace: true   # only if needed, and only within the pod
     /// ```
     ///
+    /// In a Compose file, remove `pid: host` and `ipc: host`.
+    ///
     /// ## Severity
     /// Critical: both remove an isolation boundary between the pod and the node, and `hostPID`
     /// with root is a one-command escape.
@@ -37,6 +42,7 @@ declare_rule! {
         gap: Workload,
         severity: Critical,
         target: Target::Workloads,
+        also: [Target::ComposeFiles],
         summary: "Pod shares the node's process or IPC namespace",
         peers: [
             KubeLinter: ["host-pid", "host-ipc"],
@@ -50,6 +56,32 @@ declare_rule! {
 }
 
 impl Rule for HostPidIpc {
+    fn check_compose(&self, c: &ComposeFile, cx: &mut Cx<'_>) {
+        for s in c.services() {
+            cx.set_object(plimsoll_formats::runnable::Runnable::Compose(s).object_id());
+            for (key, what) in [
+                (
+                    "pid",
+                    "process namespace (`pid: host`): it sees every process on the host, their environment and their files",
+                ),
+                (
+                    "ipc",
+                    "IPC namespace (`ipc: host`): it can read and write the shared memory of every process on the host",
+                ),
+            ] {
+                if let Some((mode, f)) = s.get_str(key)
+                    && mode == "host"
+                {
+                    cx.report_span(
+                        f.span,
+                        format!("service `{}` shares the host's {what}", s.name()),
+                    );
+                }
+            }
+        }
+        cx.set_object(None);
+    }
+
     fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
         let fields = [
             (

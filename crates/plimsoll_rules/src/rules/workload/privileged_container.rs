@@ -1,12 +1,15 @@
+use plimsoll_formats::compose::ComposeFile;
+use plimsoll_formats::runnable::Runnable;
 use plimsoll_model::Workload;
 
 use crate::declare_rule;
 use crate::rule::{Cx, Rule, Target};
+use crate::rules::runnable;
 
 declare_rule! {
     /// ## What it does
     /// Reports containers (init and ephemeral ones included) with
-    /// `securityContext.privileged: true`.
+    /// `securityContext.privileged: true`, and Compose services with `privileged: true`.
     ///
     /// ## Why it matters
     /// A privileged container has every capability and every host device; it can load kernel
@@ -26,6 +29,9 @@ declare_rule! {
     ///     add: ["NET_BIND_SERVICE"]
     /// ```
     ///
+    /// In a Compose file, remove `privileged: true` and use `cap_add` for the one capability
+    /// needed.
+    ///
     /// ## Severity
     /// Critical: it is a direct path from the container to the node.
     pub struct PrivilegedContainer {
@@ -34,6 +40,7 @@ declare_rule! {
         gap: Workload,
         severity: Critical,
         target: Target::Workloads,
+        also: [Target::ComposeFiles],
         summary: "Container runs privileged",
         peers: [
             KubeScore: ["container-security-context-privileged"],
@@ -47,14 +54,18 @@ declare_rule! {
     }
 }
 
+fn check(r: &Runnable<'_>, cx: &mut Cx<'_>) {
+    if let Some(at) = r.privileged() {
+        runnable::report(cx, r, at, format!("{} runs privileged", r.subject()));
+    }
+}
+
 impl Rule for PrivilegedContainer {
     fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
-        for c in w.containers() {
-            if let Some(p) = c.security_context().and_then(|s| s.get("privileged"))
-                && p.as_bool() == Some(true)
-            {
-                cx.report_in(&c, p, format!("container `{}` runs privileged", c.name()));
-            }
-        }
+        runnable::workload(w, cx, check);
+    }
+
+    fn check_compose(&self, c: &ComposeFile, cx: &mut Cx<'_>) {
+        runnable::compose(c, cx, check);
     }
 }

@@ -1,8 +1,13 @@
+use plimsoll_formats::compose::ComposeFile;
+use plimsoll_formats::runnable::{Root, Runnable};
+use plimsoll_formats::systemd::Unit;
 use plimsoll_model::{Container, Workload};
 
 use super::sc;
 use crate::declare_rule;
 use crate::rule::{Cx, Rule, Target};
+use crate::rules::runnable;
+use crate::rules::systemd::is_long_running;
 
 declare_rule! {
     /// ## What it does
@@ -12,6 +17,12 @@ declare_rule! {
     /// kubelet does it. When no container of the pod has either, one finding points at the pod
     /// (the fix is one line there). An explicit `runAsUser: 0` is left to `run-as-root-user`
     /// (WKL-004); Windows pods are skipped.
+    ///
+    /// Compose services without `user:` (or with `user: root`) are reported the same way. So are
+    /// systemd services that run as root without a sign that they need to: no `User=` and no
+    /// `DynamicUser=yes` (or `User=root`), for long-running services (`Type=oneshot` setup
+    /// units, early-boot units with `DefaultDependencies=no` and services that manage their own
+    /// cgroups with `Delegate=yes`, such as container runtimes, usually do need root).
     ///
     /// ## Why it matters
     /// Without one of these fields the user is whatever the image's `USER` says, and for most
@@ -33,6 +44,10 @@ declare_rule! {
     ///     runAsGroup: 10001
     /// ```
     ///
+    /// In a Compose file, set `user: "10001:10001"`. In a systemd unit, set `User=` to a system
+    /// user (or `DynamicUser=yes`), and give back only what root was needed for, e.g.
+    /// `AmbientCapabilities=CAP_NET_BIND_SERVICE` to bind a port below 1024.
+    ///
     /// ## Severity
     /// Medium: many images already run as a non-root user, so this is often a missing guarantee
     /// rather than an actual root process, and root alone still needs a second weakness to reach
@@ -43,6 +58,7 @@ declare_rule! {
         gap: Workload,
         severity: Medium,
         target: Target::Workloads,
+        also: [Target::ComposeFiles, Target::SystemdUnits],
         summary: "Nothing prevents the container from running as root",
         peers: [
             KubeLinter: ["run-as-non-root"],
@@ -51,11 +67,56 @@ declare_rule! {
             Kubescape: ["C-0013"],
             Trivy: ["KSV-0012"],
             Kyverno: ["pod-security/restricted/require-run-as-nonroot"],
+            SystemdAnalyze: ["UserOrDynamicUser"],
         ],
     }
 }
 
+/// Compose services and systemd services.
+fn check(r: &Runnable<'_>, cx: &mut Cx<'_>) {
+    let subject = r.subject();
+    let message = match (r, r.runs_as_root()) {
+        (_, Root::No { .. }) => return,
+        (Runnable::Unit(u), Root::Yes { explicit, at }) => {
+            // a service that manages its own cgroup subtree (a container runtime) needs root
+            if !is_long_running(u) || u.exec_bool("Delegate") == Some(true) {
+                return;
+            }
+            let why = if explicit {
+                "`User=root`"
+            } else {
+                "no `User=` or `DynamicUser=yes`"
+            };
+            runnable::report(
+                cx,
+                r,
+                at,
+                format!(
+                    "{subject} runs as root ({why}): give it its own user and only the capabilities it needs"
+                ),
+            );
+            return;
+        }
+        (_, Root::Yes { at, .. }) => (at, format!("{subject} runs as root (`user: root`)")),
+        (_, Root::Unknown { at }) => (
+            at,
+            format!(
+                "{subject} may run as root: it sets no `user:`, so it runs as its image's user, root unless the image says otherwise"
+            ),
+        ),
+    };
+    runnable::report(cx, r, message.0, message.1);
+}
+
 impl Rule for RunAsNonRoot {
+    fn check_compose(&self, c: &ComposeFile, cx: &mut Cx<'_>) {
+        runnable::compose(c, cx, check);
+    }
+
+    fn check_unit(&self, u: &Unit, cx: &mut Cx<'_>) {
+        runnable::unit(u, cx, check);
+    }
+
     fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
         if sc::is_windows(w) {
             return;

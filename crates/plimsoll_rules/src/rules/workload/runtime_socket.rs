@@ -1,3 +1,4 @@
+use plimsoll_formats::compose::{ComposeFile, MountKind};
 use plimsoll_model::Workload;
 
 use crate::declare_rule;
@@ -11,6 +12,8 @@ declare_rule! {
     /// `/run/containerd`, `/var/run/docker`, `/var/run/crio`, `/run/k3s/containerd`, ...).
     /// Paths are compared after removing trailing and doubled slashes. Mounting the whole host
     /// root is a broader `hostPath` problem and is not reported here.
+    ///
+    /// Compose services that bind-mount the Docker (or another runtime's) socket are reported too.
     ///
     /// ## Why it matters
     /// The runtime socket is the node's root shell by another name: whoever can write to it can
@@ -33,6 +36,9 @@ declare_rule! {
     /// # and no `hostPath: { path: /var/run/docker.sock }` volume
     /// ```
     ///
+    /// In a Compose file, remove the `/var/run/docker.sock` bind mount; a tool that must drive
+    /// Docker should go through an authorising proxy that allows only the calls it needs.
+    ///
     /// ## Severity
     /// Critical: access to the runtime socket is full control of the node and of every pod on
     /// it.
@@ -42,6 +48,7 @@ declare_rule! {
         gap: Workload,
         severity: Critical,
         target: Target::Workloads,
+        also: [Target::ComposeFiles],
         summary: "Pod mounts the container runtime socket from the host",
         peers: [
             KubeLinter: ["docker-sock"],
@@ -101,6 +108,29 @@ fn exposes(path: &str) -> Option<&'static str> {
 }
 
 impl Rule for RuntimeSocket {
+    fn check_compose(&self, c: &ComposeFile, cx: &mut Cx<'_>) {
+        for s in c.services() {
+            cx.set_object(plimsoll_formats::runnable::Runnable::Compose(s).object_id());
+            for m in s.mounts() {
+                if m.kind != MountKind::Bind {
+                    continue;
+                }
+                let Some(source) = &m.source else { continue };
+                let Some(what) = exposes(source) else {
+                    continue;
+                };
+                cx.report_span(
+                    m.span,
+                    format!(
+                        "service `{}` mounts the host's `{source}`, {what}: whoever reaches it controls every container on the host, and the host",
+                        s.name()
+                    ),
+                );
+            }
+        }
+        cx.set_object(None);
+    }
+
     fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
         for v in w.volumes() {
             let Some(path) = v.path(&["hostPath", "path"]) else {

@@ -1,14 +1,23 @@
+use plimsoll_formats::compose::ComposeFile;
+use plimsoll_formats::runnable::{Platform, ReadOnlyRoot, Runnable};
+use plimsoll_formats::systemd::Unit;
 use plimsoll_model::Workload;
 
 use super::sc;
 use crate::declare_rule;
 use crate::rule::{Cx, Rule, Target};
+use crate::rules::runnable;
+use crate::rules::systemd::early_boot;
 
 declare_rule! {
     /// ## What it does
     /// Reports containers (init and ephemeral ones included) that do not set
     /// `securityContext.readOnlyRootFilesystem: true`. The field exists only at container
     /// level. Windows pods are skipped (the field is not supported there).
+    ///
+    /// Compose services without `read_only: true` are reported too, and systemd services
+    /// whose `ProtectSystem=` is not `strict` or `full` (`DynamicUser=yes` implies `strict`;
+    /// early-boot units with `DefaultDependencies=no` are skipped, as `systemd-analyze` does).
     ///
     /// ## Why it matters
     /// With a writable root filesystem, an attacker who gets code execution can download tools,
@@ -33,6 +42,10 @@ declare_rule! {
     ///     emptyDir: { sizeLimit: 64Mi }
     /// ```
     ///
+    /// In a Compose file: `read_only: true`, with `tmpfs: [/tmp]` for scratch space. In a systemd
+    /// unit: `ProtectSystem=strict`, with `ReadWritePaths=` (or `StateDirectory=`) for what the
+    /// service writes.
+    ///
     /// ## Severity
     /// Medium: peers disagree (Trivy says High, Kubescape and Polaris Low). It does not open a way
     /// in, but it decides whether an intrusion can persist and tamper with the service, and it
@@ -43,6 +56,7 @@ declare_rule! {
         gap: Workload,
         severity: Medium,
         target: Target::Workloads,
+        also: [Target::ComposeFiles, Target::SystemdUnits],
         summary: "Container root filesystem is writable",
         peers: [
             KubeScore: ["container-security-context-readonlyrootfilesystem"],
@@ -52,11 +66,54 @@ declare_rule! {
             Kubescape: ["C-0017"],
             Trivy: ["KSV-0014"],
             Kyverno: ["best-practices/require-ro-rootfs"],
+            SystemdAnalyze: ["ProtectSystem"],
         ],
     }
 }
 
+/// Compose services and systemd services.
+fn check(r: &Runnable<'_>, cx: &mut Cx<'_>) {
+    if let Runnable::Unit(u) = r
+        && early_boot(u)
+    {
+        return;
+    }
+    let subject = r.subject();
+    let (at, message) = match (r.platform(), r.read_only_root()) {
+        (_, ReadOnlyRoot::Yes) => return,
+        (Platform::Systemd, ReadOnlyRoot::No { at }) => (
+            at,
+            format!(
+                "{subject} can write to most of the OS file hierarchy (`ProtectSystem=` is not `strict` or `full`)"
+            ),
+        ),
+        (Platform::Systemd, ReadOnlyRoot::Unset { at }) => (
+            at,
+            format!(
+                "{subject} can write anywhere in the OS file hierarchy: set `ProtectSystem=strict`"
+            ),
+        ),
+        (_, ReadOnlyRoot::No { at }) => (
+            at,
+            format!("{subject} has a writable root filesystem (`read_only` is not true)"),
+        ),
+        (_, ReadOnlyRoot::Unset { at }) => (
+            at,
+            format!("{subject} has a writable root filesystem: set `read_only: true`"),
+        ),
+    };
+    runnable::report(cx, r, at, message);
+}
+
 impl Rule for WritableRootFs {
+    fn check_compose(&self, c: &ComposeFile, cx: &mut Cx<'_>) {
+        runnable::compose(c, cx, check);
+    }
+
+    fn check_unit(&self, u: &Unit, cx: &mut Cx<'_>) {
+        runnable::unit(u, cx, check);
+    }
+
     fn check_workload(&self, w: &Workload<'_>, cx: &mut Cx<'_>) {
         if sc::is_windows(w) {
             return;
