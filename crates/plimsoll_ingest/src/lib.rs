@@ -15,4 +15,4 @@ pub mod scan;
 
 pub use discover::{FileKind, Input, discover};
 pub use render::{HelmOptions, Match, Provenance, RenderSource, RenderTool, Rendered, RenderedDoc};
-pub use scan::{Progress, parse_only, InputError, ScanOptions, ScanResult, ScannedFile, scan};
+pub use scan::{InputError, Progress, ScanOptions, ScanResult, ScannedFile, parse_only, scan};

@@ -268,12 +268,35 @@ pub fn extract(
         } else {
             Vec::new()
         };
+        // a claim only read from (`readOnly` on the volume, or on every mount of it) is someone
+        // else's state, e.g. a restore drill reading backups
+        let read_only = |name: Option<&str>, v: plimsoll_yaml::Node<'_>| {
+            if v.path(&["persistentVolumeClaim", "readOnly"])
+                .and_then(|n| n.as_bool())
+                == Some(true)
+            {
+                return true;
+            }
+            let Some(name) = name else { return false };
+            let mut mounts = w
+                .containers()
+                .flat_map(|c| {
+                    c.node
+                        .get("volumeMounts")
+                        .into_iter()
+                        .flat_map(|m| m.items())
+                })
+                .filter(|m| m.get_str("name") == Some(name))
+                .peekable();
+            mounts.peek().is_some() && mounts.all(|m| m.get_bool("readOnly") == Some(true))
+        };
         let claims = w
             .volumes()
             .filter(|v| {
                 v.get_str("name")
                     .is_none_or(|n| !template_names.contains(&n))
             })
+            .filter(|v| !read_only(v.get_str("name"), *v))
             .filter_map(|v| {
                 v.path(&["persistentVolumeClaim", "claimName"])?
                     .as_str()

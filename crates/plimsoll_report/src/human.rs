@@ -155,11 +155,11 @@ fn mask(line: &str, line_start: u32, f: &Finding) -> String {
         from = (r.start.saturating_sub(line_start) as usize).min(line.len());
         to = (r.end.saturating_sub(line_start) as usize).clamp(from, line.len());
     }
-    if f.rule.gap == plimsoll_model::Gap::Secrets {
-        if let Some(i) = line.find(": ") {
-            from = from.min(i + 2);
-            to = line.len();
-        }
+    if f.rule.gap == plimsoll_model::Gap::Secrets
+        && let Some(i) = line.find(": ")
+    {
+        from = from.min(i + 2);
+        to = line.len();
     }
     if from >= to || !line.is_char_boundary(from) || !line.is_char_boundary(to) {
         return line.to_string();

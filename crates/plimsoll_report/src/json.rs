@@ -128,7 +128,13 @@ impl Serialize for Gaps<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(Gap::ALL.len()))?;
         for g in &self.0.gaps {
-            m.serialize_entry(g.gap.as_str(), &GapOut { score: g.score, findings: g.findings })?;
+            m.serialize_entry(
+                g.gap.as_str(),
+                &GapOut {
+                    score: g.score,
+                    findings: g.findings,
+                },
+            )?;
         }
         m.end()
     }
@@ -214,11 +220,14 @@ fn finding<'a>(input: &'a ReportInput<'a>, f: &'a Finding) -> FindingOut<'a> {
         }),
         suppressed: f.suppressed.as_deref(),
         fingerprint: fingerprint(f, file.unwrap_or("")),
-        source: f.loc.and_then(|l| input.scan.provenance(&l)).map(|p| SourceOut {
-            file: p.file,
-            line: p.line,
-            matched: p.matched.as_str(),
-        }),
+        source: f
+            .loc
+            .and_then(|l| input.scan.provenance(&l))
+            .map(|p| SourceOut {
+                file: p.file,
+                line: p.line,
+                matched: p.matched.as_str(),
+            }),
     }
 }
 

@@ -45,7 +45,8 @@ impl Evidence {
     pub fn from_index(ix: &Index) -> Evidence {
         Evidence {
             change: ix.gitops_objects().next().is_some(),
-            recovery: ix.backup_schedules().next().is_some() || !ix.workloads().any(|(_, w)| w.is_stateful()),
+            recovery: ix.backup_schedules().next().is_some()
+                || !ix.workloads().any(|(_, w)| w.is_stateful()),
         }
     }
 }

@@ -154,7 +154,8 @@ pub fn inline_directives(text: &str) -> Vec<(u32, Directive, u32)> {
     }
     let mut offset = 0u32;
     for (i, line) in text.split_inclusive('\n').enumerate() {
-        if let Some(h) = line.find('#') {
+        // the directive's own `#` (a value may contain `#` before it, as in `contact: '#ops'`)
+        if let Some(h) = line.find("# plimsoll:").or_else(|| line.find("#plimsoll:")) {
             let comment = line[h + 1..].trim();
             if let Some(rest) = comment.strip_prefix("plimsoll:") {
                 let rest = rest.trim();
@@ -362,9 +363,10 @@ mod tests {
 
     #[test]
     fn finds_inline_comments() {
-        let text = "a: 1\n  privileged: true # plimsoll: ignore[WKL-001] reason=node agent\n# plimsoll: ignore[all]\nb: 2\n";
+        let text = "a: 1\n  privileged: true # plimsoll: ignore[WKL-001] reason=node agent\n# plimsoll: ignore[all]\nb: 2\ncontact: '#ops' # plimsoll: ignore[DCL-005] reason=rotation in PagerDuty\n";
         let ds = inline_directives(text);
-        assert_eq!(ds.len(), 2);
+        assert_eq!(ds.len(), 3);
+        assert_eq!(ds[2].0, 5);
         assert_eq!(ds[0].0, 2);
         assert_eq!(ds[0].1.reason.as_deref(), Some("node agent"));
         assert_eq!(ds[1].0, 3);

@@ -78,10 +78,10 @@ pub fn file_holds_secret(text: &str) -> bool {
         if let Some(i) = l.find("://") {
             let rest = &l[i + 3..];
             let host_end = rest.find(['/', ' ', '"', '\'']).unwrap_or(rest.len());
-            if let Some(at) = rest[..host_end].find('@') {
-                if rest[..at].contains(':') {
-                    return true;
-                }
+            if let Some(at) = rest[..host_end].find('@')
+                && rest[..at].contains(':')
+            {
+                return true;
             }
         }
         for sep in [':', '='] {

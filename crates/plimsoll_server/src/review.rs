@@ -110,8 +110,8 @@ pub struct Verdict {
     pub outcome: Outcome,
     pub response: AdmissionResponse,
     pub findings: Vec<Reported>,
-    /// The profile the object was checked with (empty when it was not checked).
-    pub profile: Arc<str>,
+    /// The profile the object was checked with (`None` when it was not checked).
+    pub profile: Option<Arc<str>>,
 }
 
 /// Kinds some rule reads, computed once from the engine's rule targets.
@@ -303,7 +303,7 @@ impl Reviewer {
                 warnings,
             },
             findings: Vec::new(),
-            profile: Arc::from(""),
+            profile: None,
         };
         match req.operation.as_str() {
             "DELETE" => return allow(Outcome::Skipped("delete"), vec![]),
@@ -413,7 +413,7 @@ impl Reviewer {
             };
             let mut v = allow(outcome, warnings);
             v.findings = reported;
-            v.profile = profile.name.clone();
+            v.profile = Some(profile.name.clone());
             return v;
         }
         let message = denial_message(req, obj, self.policy.blocking, &blocking);
@@ -431,7 +431,7 @@ impl Reviewer {
                 warnings,
             },
             findings: reported,
-            profile: profile.name.clone(),
+            profile: Some(profile.name.clone()),
         }
     }
 

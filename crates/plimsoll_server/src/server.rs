@@ -472,7 +472,7 @@ async fn validate(State(st): State<Arc<AppState>>, req: Request) -> Response {
                 name = %request.name,
                 user = %request.user_info.username,
                 dry_run,
-                profile = %verdict.profile,
+                profile = verdict.profile.as_deref().unwrap_or(""),
                 result = verdict.outcome.as_str(),
                 skipped,
                 findings = verdict.findings.len(),

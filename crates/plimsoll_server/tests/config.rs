@@ -62,7 +62,7 @@ fn without_a_configuration_a_privileged_pod_is_denied() {
     let v = run(&reviewer(""), "shop", "Pod", &privileged());
     assert_eq!(v.outcome, Outcome::Denied, "{v:?}");
     assert!(denial(&v).contains("WKL-001"), "{}", denial(&v));
-    assert_eq!(&*v.profile, "production");
+    assert_eq!(v.profile.as_deref(), Some("production"));
     // and the hardened one is admitted
     let ok = run(
         &reviewer(""),
@@ -138,14 +138,14 @@ fn a_namespace_profile_relaxes_one_namespace_only() {
     let latest_privileged = pod_with("web", "nginx:latest", true, None);
     let relaxed = run(&r, "sandbox-a", "Pod", &latest_privileged);
     assert!(relaxed.response.allowed, "{relaxed:?}");
-    assert_eq!(&*relaxed.profile, "sandbox");
+    assert_eq!(relaxed.profile.as_deref(), Some("sandbox"));
     assert_eq!(action(&relaxed, "WKL-001"), None);
     assert_eq!(action(&relaxed, "IMG-001"), Some(Action::Warned));
     // another namespace, and the earlier, more specific entry: the default rules
     for ns in ["shop", "sandbox-legacy", "sandboxed"] {
         let v = run(&r, ns, "Pod", &latest_privileged);
         assert_eq!(v.outcome, Outcome::Denied, "{ns}: {v:?}");
-        assert_eq!(&*v.profile, "production", "{ns}");
+        assert_eq!(v.profile.as_deref(), Some("production"), "{ns}");
         assert_eq!(action(&v, "WKL-001"), Some(Action::Blocked));
         assert_eq!(action(&v, "IMG-001"), Some(Action::Blocked));
     }
@@ -166,7 +166,7 @@ fn the_builtin_pilot_profile_applies_per_namespace() {
     assert_eq!(prod.outcome, Outcome::Denied, "{prod:?}");
     assert_eq!(action(&prod, "RES-013"), Some(Action::Blocked));
     let pilot = run(&r, "team-a", "Deployment", &deployment);
-    assert_eq!(&*pilot.profile, "pilot");
+    assert_eq!(pilot.profile.as_deref(), Some("pilot"));
     assert_eq!(pilot.outcome, Outcome::Warned, "{pilot:?}");
     let f = pilot.findings.iter().find(|f| f.rule == "RES-013").unwrap();
     assert_eq!(
