@@ -5,7 +5,7 @@
 # When the build is impossible (no Debian mirror), it says so on stderr and prints nothing: the
 # test then skips with a message.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$(readlink -f "$0")")/.."
 if bash scripts/kube-apiserver-build.sh --clean >&2; then
   echo "export PLIMSOLL_E2E=1"
 else
