@@ -38,7 +38,7 @@ use std::sync::Arc;
 use plimsoll_yaml::{Limits, Node, SourceFile, Span, parse};
 use serde::Serialize;
 
-use crate::diag::{FileId, Gap, Loc, ObjectId};
+use crate::diag::{FileId, Gap, Loc, ObjectId, suggest};
 use crate::facts::{Detail, ObjectFacts, WorkloadFacts};
 use crate::index::Index;
 use crate::workload::WorkloadKind;
@@ -444,31 +444,6 @@ pub fn parse_duration(s: &str) -> Option<u64> {
         rest = &rest[n + 1..];
     }
     Some(total)
-}
-
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_ascii_lowercase().chars().collect();
-    let b: Vec<char> = b.to_ascii_lowercase().chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-/// The closest of `known` to `word`, when close enough to be a likely typo.
-fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    known
-        .into_iter()
-        .map(|k| (distance(word, k), k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
 }
 
 /// Keys people write from other tools or older drafts, and what to write instead.
