@@ -92,6 +92,13 @@ pub struct Index {
     /// ServiceMonitors/PodMonitors by the namespace they watch; `monitors_any` watch all.
     monitors_watching: HashMap<Box<str>, Vec<u32>>,
     monitors_any: Vec<u32>,
+    /// Bindings by ServiceAccount subject (`ns/name`), by `system:serviceaccounts:<ns>` group,
+    /// and to every ServiceAccount (`system:serviceaccounts`).
+    sa_bindings: HashMap<Box<str>, Vec<u32>>,
+    ns_group_bindings: HashMap<Box<str>, Vec<u32>>,
+    all_sa_bindings: Vec<u32>,
+    /// `kind/namespace/name` -> id (first object with that identity).
+    by_key: HashMap<Box<str>, u32>,
     /// The repository's declarations (`readiness.yaml`): from the first `Readiness` document
     /// among the facts, or set after construction by whoever read the file.
     pub declarations: Option<crate::declarations::Declarations>,
@@ -118,6 +125,31 @@ impl Index {
                 _ => {}
             }
             ix.by_kind.entry(o.id.kind.clone()).or_default().push(i);
+            ix.by_key
+                .entry(format!("{}/{}/{}", o.id.kind, o.ns(), o.id.name).into())
+                .or_insert(i);
+            if let Detail::Binding(bf) = &o.detail {
+                for sub in &bf.subjects {
+                    match &*sub.kind {
+                        "ServiceAccount" => {
+                            let ns = sub.namespace.as_deref().unwrap_or(o.ns());
+                            ix.sa_bindings
+                                .entry(format!("{ns}/{}", sub.name).into())
+                                .or_default()
+                                .push(i);
+                        }
+                        "Group" if &*sub.name == "system:serviceaccounts" => {
+                            ix.all_sa_bindings.push(i)
+                        }
+                        "Group" => {
+                            if let Some(ns) = sub.name.strip_prefix("system:serviceaccounts:") {
+                                ix.ns_group_bindings.entry(ns.into()).or_default().push(i);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
             if o.id.kind.as_ref() == "Namespace" {
                 ix.namespaces.insert(o.id.name.clone());
             }
@@ -460,17 +492,25 @@ impl Index {
         ns: &'s str,
         name: &'s str,
     ) -> impl Iterator<Item = &'s ObjectFacts> + 's {
-        self.bindings().filter(move |b| match &b.detail {
-            Detail::Binding(bf) => bf.subjects.iter().any(|s| {
-                (&*s.kind == "ServiceAccount"
-                    && &*s.name == name
-                    && s.namespace.as_deref().unwrap_or(b.ns()) == ns)
-                    || (&*s.kind == "Group"
-                        && (&*s.name == "system:serviceaccounts"
-                            || s.name.strip_prefix("system:serviceaccounts:") == Some(ns)))
-            }),
-            _ => false,
-        })
+        let direct = self
+            .sa_bindings
+            .get(format!("{ns}/{name}").as_str())
+            .map(|v| v.as_slice())
+            .unwrap_or(&[]);
+        let group = self
+            .ns_group_bindings
+            .get(ns)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[]);
+        let mut ids: Vec<u32> = direct
+            .iter()
+            .chain(group)
+            .chain(&self.all_sa_bindings)
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(|i| &self.objects[i as usize])
     }
 
     /// Objects of a given kind (any namespace).
@@ -485,6 +525,12 @@ impl Index {
 
     /// The object with this kind, namespace and name.
     pub fn find(&self, kind: &str, ns: Option<&str>, name: &str) -> Option<&ObjectFacts> {
+        if let Some(ns) = ns {
+            return self
+                .by_key
+                .get(format!("{kind}/{ns}/{name}").as_str())
+                .map(|&i| &self.objects[i as usize]);
+        }
         self.of_kind(kind).find(|o| {
             &*o.id.kind == kind && &*o.id.name == name && ns.is_none_or(|ns| o.ns() == ns)
         })
