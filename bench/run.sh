@@ -15,12 +15,20 @@ mkdir -p "$out"
 cargo build --release -q -p plimsoll
 bin=target/release/plimsoll
 
-measure() { # label, command...
+runs=${BENCH_RUNS:-3}
+measure() { # label, command...: medians of $runs runs
   local label=$1; shift
-  /usr/bin/time -f "%e %U %S %M" -o "$out/time" "$@" >"$out/stdout" 2>"$out/stderr" || true
-  read -r wall user sys rss < <(tail -n 1 "$out/time")
-  cpu=$(echo "$user + $sys" | bc -l)
-  printf '%-28s wall %7.2f s  cpu %7.2f s  peak %7.1f MB\n' "$label" "$wall" "$cpu" "$(echo "$rss / 1024" | bc -l)"
+  : >"$out/runs"
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %U %S %M" -o "$out/time" "$@" >"$out/stdout" 2>"$out/stderr" || true
+    tail -n 1 "$out/time" >>"$out/runs"
+  done
+  local mid=$(( (runs + 1) / 2 ))
+  # medians of wall, of CPU (user+sys) and of peak RSS, each on its own
+  wall=$(awk '{print $1}' "$out/runs" | sort -n | sed -n "${mid}p")
+  cpu=$(awk '{printf "%.2f\n", $2 + $3}' "$out/runs" | sort -n | sed -n "${mid}p")
+  rss=$(awk '{print $4}' "$out/runs" | sort -n | sed -n "${mid}p")
+  printf '%-28s wall %7.2f s  cpu %7.2f s  peak %7.1f MB  (median of %d)\n' "$label" "$wall" "$cpu" "$(echo "$rss / 1024" | bc -l)" "$runs"
   echo "$wall $cpu $rss" >"$out/last"
 }
 
@@ -39,7 +47,7 @@ for n in "${copies[@]}"; do
   python3 -c "import json,sys; s=json.load(open('$out/report$n.json'))['summary']; print('    %d files, %d documents, %d objects' % (s['files'], s['documents'], s['objects']))"
   printf '    scan / parse floor CPU: %.2fx\n' "$(echo "$scan_cpu / $floor_cpu" | bc -l)"
   if command -v checkov >/dev/null && [ "${BENCH_CHECKOV_MAX:-1}" -ge "$n" ]; then
-    measure "checkov (${n}x)" checkov -d "$tree" --framework kubernetes --quiet --compact -o json
+    runs=1 measure "checkov (${n}x)" checkov -d "$tree" --framework kubernetes --quiet --compact -o json
     read -r _ ck_cpu _ <"$out/last"
     printf '    checkov / plimsoll CPU: %.0fx\n' "$(echo "$ck_cpu / $scan_cpu" | bc -l)"
   fi
