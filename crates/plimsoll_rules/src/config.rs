@@ -14,6 +14,7 @@
 //! settings:
 //!   minReplicas: 3
 //!   allowedRegistries: [ghcr.io/acme]
+//!   requiredLabels: [app.kubernetes.io/name, team]
 //! profiles:
 //!   pilot:
 //!     rules: {disable: [RES-005]}
@@ -58,6 +59,7 @@ pub struct RuleSet {
     pub cap: Vec<(String, Severity)>,
     pub min_replicas: Option<i64>,
     pub allowed_registries: Option<Vec<String>>,
+    pub required_labels: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -199,6 +201,9 @@ impl Config {
             }
             if let Some(r) = &l.allowed_registries {
                 settings.allowed_registries = r.clone();
+            }
+            if let Some(r) = &l.required_labels {
+                settings.required_labels = r.clone();
             }
         }
         Ok(Resolved {
@@ -369,7 +374,11 @@ impl<'a> Parser<'a> {
             }
         }
         if let Some(s) = settings {
-            for (k, v) in self.entries(s, "settings", &["minReplicas", "allowedRegistries"]) {
+            for (k, v) in self.entries(
+                s,
+                "settings",
+                &["minReplicas", "allowedRegistries", "requiredLabels"],
+            ) {
                 match k {
                     "minReplicas" => match v.as_i64() {
                         Some(n) if n >= 1 => rs.min_replicas = Some(n),
@@ -377,6 +386,9 @@ impl<'a> Parser<'a> {
                     },
                     "allowedRegistries" => {
                         rs.allowed_registries = Some(self.strings(v, "settings.allowedRegistries"))
+                    }
+                    "requiredLabels" => {
+                        rs.required_labels = Some(self.strings(v, "settings.requiredLabels"))
                     }
                     _ => {}
                 }

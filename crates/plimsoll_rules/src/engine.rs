@@ -21,6 +21,8 @@ pub struct Settings {
     pub min_replicas: i64,
     /// Registries images may come from; empty = any.
     pub allowed_registries: Vec<String>,
+    /// Labels every workload must carry; empty = none required.
+    pub required_labels: Vec<String>,
 }
 
 impl Default for Settings {
@@ -28,6 +30,7 @@ impl Default for Settings {
         Settings {
             min_replicas: 2,
             allowed_registries: Vec::new(),
+            required_labels: Vec::new(),
         }
     }
 }

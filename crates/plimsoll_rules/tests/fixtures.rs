@@ -189,10 +189,29 @@ fn every_rule_passes_and_fails_its_fixtures() {
         };
         let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         files.sort();
+        // a `plimsoll.yaml` beside the fixtures configures the engine for them (rules that
+        // read settings such as `allowedRegistries` report nothing without them)
+        let configured = dir.join("plimsoll.yaml");
+        let local;
+        let engine: &Engine = if configured.is_file() {
+            let text = std::fs::read_to_string(&configured).unwrap();
+            let all = plimsoll_rules::registry::all();
+            let cfg = plimsoll_rules::config::parse_config(
+                &configured.display().to_string(),
+                &text,
+                &all,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e:?}", configured.display()));
+            let resolved = cfg.resolve(&all, None).unwrap();
+            local = Engine::new(resolved.rules, resolved.settings);
+            &local
+        } else {
+            &engine
+        };
         let (mut fails, mut passes) = (0, 0);
         for path in files {
             let stem = path.file_name().unwrap().to_string_lossy().to_string();
-            let all = scan(&engine, &path);
+            let all = scan(engine, &path);
             let mine: Vec<&Finding> = all.iter().filter(|f| f.rule.id == m.id).collect();
             if stem.starts_with("fail") {
                 fails += 1;

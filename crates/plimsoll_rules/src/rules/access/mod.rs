@@ -14,6 +14,7 @@ mod namespace_without_quota;
 mod pod_exec_access;
 mod rbac_escalation_verbs;
 mod rbac_wildcard;
+mod required_labels_missing;
 mod secrets_read_access;
 mod support;
 mod workload_cluster_admin;
@@ -35,4 +36,5 @@ pub const RULES: &[&dyn Rule] = &[
     &namespace_without_limitrange::NamespaceWithoutLimitRange,
     &namespace_without_pod_security::NamespaceWithoutPodSecurity,
     &binding_to_default_service_account::BindingToDefaultServiceAccount,
+    &required_labels_missing::RequiredLabelsMissing,
 ];

@@ -5,6 +5,7 @@ mod forbidden_component;
 mod image_not_pinned;
 mod image_pull_policy;
 mod image_tag_mutable;
+mod registry_not_allowed;
 
 pub const RULES: &[&dyn Rule] = &[
     &image_tag_mutable::ImageTagMutable,
@@ -12,4 +13,5 @@ pub const RULES: &[&dyn Rule] = &[
     &image_pull_policy::ImagePullPolicy,
     &deprecated_registry::DeprecatedRegistry,
     &forbidden_component::ForbiddenComponent,
+    &registry_not_allowed::RegistryNotAllowed,
 ];
