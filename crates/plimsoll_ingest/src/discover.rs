@@ -37,7 +37,14 @@ pub enum Input {
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
-    if lower == "dockerfile" || lower.starts_with("dockerfile.") || lower.ends_with(".dockerfile") {
+    // Podman/Buildah call it a Containerfile; the format is the same
+    if lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower == "containerfile"
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".containerfile")
+    {
         return Some(FileKind::Dockerfile);
     }
     if matches!(
