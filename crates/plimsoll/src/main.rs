@@ -411,7 +411,7 @@ fn apply_readiness(
     readiness: Option<Readiness>,
     engine: &Engine,
 ) {
-    use plimsoll_model::{FileId, Loc};
+    use plimsoll_model::FileId;
     let canon = |p: &str| std::fs::canonicalize(p).ok();
     let file_canon = readiness
         .as_ref()
@@ -445,16 +445,7 @@ fn apply_readiness(
         });
         let id = FileId(at as u32);
         let source = std::sync::Arc::new(r.source);
-        let inline: Vec<_> = plimsoll_rules::suppress::inline_directives(source.text())
-            .into_iter()
-            .map(|(line, d, off)| {
-                (
-                    line,
-                    d,
-                    Loc::new(id, &source, plimsoll_yaml::Span::empty(off)),
-                )
-            })
-            .collect();
+        let inline: Vec<_> = plimsoll_rules::suppress::inline_directives(id, &source);
         if !inline.is_empty() {
             result.inline.insert(id, inline);
         }

@@ -258,16 +258,7 @@ fn process(engine: &Engine, id: FileId, input: &Input, opts: &ScanOptions) -> On
             message: e.message.clone(),
         });
     }
-    one.inline = inline_directives(yaml.source.text())
-        .into_iter()
-        .map(|(line, d, off)| {
-            (
-                line,
-                d,
-                Loc::new(id, &yaml.source, plimsoll_yaml::Span::empty(off)),
-            )
-        })
-        .collect();
+    one.inline = inline_directives(id, &yaml.source);
     let out = engine.check_yaml(id, &yaml, opts.default_namespace.as_deref());
     one.documents = out.documents;
     one.objects = out.objects;
@@ -357,16 +348,7 @@ fn check_format(
             u.source
         }
     };
-    one.inline = inline_directives(kept.text())
-        .into_iter()
-        .map(|(line, d, off)| {
-            (
-                line,
-                d,
-                Loc::new(id, &kept, plimsoll_yaml::Span::empty(off)),
-            )
-        })
-        .collect();
+    one.inline = inline_directives(id, &kept);
     if opts.keep_sources {
         one.file.source = Some(Arc::new(kept));
     }

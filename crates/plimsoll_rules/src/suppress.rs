@@ -146,8 +146,12 @@ pub fn parse_directive(text: &str) -> Option<Directive> {
     })
 }
 
-/// Inline comment directives of one file: (1-based line, directive, place of the comment).
-pub fn inline_directives(text: &str) -> Vec<(u32, Directive, u32)> {
+/// Inline comment directives of one file: (1-based line, directive, where the comment is).
+pub fn inline_directives(
+    file: FileId,
+    source: &plimsoll_yaml::SourceFile,
+) -> Vec<(u32, Directive, Loc)> {
+    let text = source.text();
     let mut out = Vec::new();
     if !text.contains("plimsoll:") {
         return out;
@@ -164,7 +168,11 @@ pub fn inline_directives(text: &str) -> Vec<(u32, Directive, u32)> {
                 {
                     let text = format!("{} {}", &body[..close], &body[close + 1..]);
                     if let Some(d) = parse_directive(&text) {
-                        out.push((i as u32 + 1, d, offset + h as u32));
+                        out.push((
+                            i as u32 + 1,
+                            d,
+                            Loc::new(file, source, plimsoll_yaml::Span::empty(offset + h as u32)),
+                        ));
                     }
                 }
             }
@@ -364,7 +372,7 @@ mod tests {
     #[test]
     fn finds_inline_comments() {
         let text = "a: 1\n  privileged: true # plimsoll: ignore[WKL-001] reason=node agent\n# plimsoll: ignore[all]\nb: 2\ncontact: '#ops' # plimsoll: ignore[DCL-005] reason=rotation in PagerDuty\n";
-        let ds = inline_directives(text);
+        let ds = inline_directives(FileId(0), &plimsoll_yaml::SourceFile::new("t.yaml", text));
         assert_eq!(ds.len(), 3);
         assert_eq!(ds[2].0, 5);
         assert_eq!(ds[0].0, 2);

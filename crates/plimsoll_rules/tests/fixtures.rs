@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use std::collections::HashMap;
 
-use plimsoll_model::{FileId, Index, Loc};
+use plimsoll_model::{FileId, Index};
 use plimsoll_rules::{Engine, Finding, suppress};
 use plimsoll_yaml::{Limits, SourceFile, parse};
 
@@ -127,16 +127,7 @@ fn scan(engine: &Engine, path: &Path) -> Vec<Finding> {
 
 fn apply_suppressions(source: &SourceFile, ix: &Index, mut findings: Vec<Finding>) -> Vec<Finding> {
     // suppressions apply as in a real scan (inline comments and annotations)
-    let inline: Vec<_> = suppress::inline_directives(source.text())
-        .into_iter()
-        .map(|(line, d, off)| {
-            (
-                line,
-                d,
-                Loc::new(FileId(0), source, plimsoll_yaml::Span::empty(off)),
-            )
-        })
-        .collect();
+    let inline: Vec<_> = suppress::inline_directives(FileId(0), source);
     let inline = HashMap::from([(FileId(0), inline)]);
     let input = suppress::SuppressionInput {
         index: ix,
