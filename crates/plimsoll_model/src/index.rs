@@ -268,12 +268,9 @@ impl Index {
     }
 
     /// All workloads with their facts.
+    /// Every workload, in a stable order: namespaces by name, then scan order.
     pub fn workloads(&self) -> impl Iterator<Item = (&ObjectFacts, &WorkloadFacts)> {
-        self.by_ns
-            .values()
-            .flat_map(|n| n.workloads.iter())
-            .map(|&i| &self.objects[i as usize])
-            .filter_map(|o| o.workload().map(|w| (o, w)))
+        self.namespaces().flat_map(|ns| self.workloads_in(ns))
     }
 
     pub fn workloads_in(&self, ns: &str) -> impl Iterator<Item = (&ObjectFacts, &WorkloadFacts)> {

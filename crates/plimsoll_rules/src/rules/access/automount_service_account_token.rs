@@ -1,6 +1,5 @@
 use plimsoll_model::{Detail, Index};
 
-use super::support::workloads;
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -54,7 +53,7 @@ declare_rule! {
 
 impl Rule for AutomountServiceAccountToken {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
-        for (o, w) in workloads(ix) {
+        for (o, w) in ix.workloads() {
             let sa = &*w.service_account;
             if w.automount_token.is_some_and(|(on, _)| !on) {
                 continue;

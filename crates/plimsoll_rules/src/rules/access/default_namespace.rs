@@ -1,6 +1,5 @@
 use plimsoll_model::Index;
 
-use super::support::workloads;
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -47,7 +46,7 @@ declare_rule! {
 
 impl Rule for DefaultNamespace {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
-        for (o, _) in workloads(ix) {
+        for (o, _) in ix.workloads() {
             let msg = match o.id.namespace.as_deref() {
                 Some("default") => format!(
                     "{} `{}` is deployed to the `default` namespace",

@@ -1,6 +1,5 @@
 use plimsoll_model::Index;
 
-use super::support::workloads;
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -42,7 +41,7 @@ declare_rule! {
 
 impl Rule for KubeSystemWorkload {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
-        for (o, _) in workloads(ix) {
+        for (o, _) in ix.workloads() {
             if o.id.namespace.as_deref() == Some("kube-system") {
                 cx.report(
                     o,

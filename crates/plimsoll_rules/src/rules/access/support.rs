@@ -1,6 +1,5 @@
 //! Helpers shared by the access-control rules.
 
-use plimsoll_model::facts::WorkloadFacts;
 use plimsoll_model::{Index, Object, ObjectFacts};
 use plimsoll_yaml::Node;
 
@@ -71,11 +70,6 @@ pub(super) fn policy_rules<'a>(o: &Object<'a>) -> Vec<PolicyRule<'a>> {
 /// `Role "x"` or `ClusterRole "x"`, for messages.
 pub(super) fn role_label(o: &Object<'_>) -> String {
     format!("{} `{}`", o.kind, o.name().unwrap_or(""))
-}
-
-/// Every workload of the scan, in a stable order (namespace, then scan order).
-pub(super) fn workloads(ix: &Index) -> impl Iterator<Item = (&ObjectFacts, &WorkloadFacts)> {
-    ix.namespaces().flat_map(|ns| ix.workloads_in(ns))
 }
 
 /// Namespaces the scan deploys workloads to by name (objects with an explicit or defaulted

@@ -1,6 +1,5 @@
 use plimsoll_model::{Detail, Index};
 
-use super::support::workloads;
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -59,7 +58,7 @@ declare_rule! {
 
 impl Rule for WorkloadClusterAdmin {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
-        for (o, w) in workloads(ix) {
+        for (o, w) in ix.workloads() {
             for b in ix.bindings_of_service_account(o.ns(), &w.service_account) {
                 let Detail::Binding(bf) = &b.detail else {
                     continue;

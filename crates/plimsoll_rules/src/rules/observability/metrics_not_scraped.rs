@@ -1,6 +1,6 @@
 use plimsoll_model::{Index, ObjectFacts};
 
-use super::support::{is_metrics_port_name, workloads};
+use super::support::is_metrics_port_name;
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -52,7 +52,7 @@ declare_rule! {
 
 impl Rule for MetricsNotScraped {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
-        for (o, w) in workloads(ix) {
+        for (o, w) in ix.workloads() {
             if w.kind.is_batch() {
                 continue;
             }

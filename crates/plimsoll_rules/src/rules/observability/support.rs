@@ -69,18 +69,6 @@ pub(super) fn canonical(n: Node<'_>) -> String {
     }
 }
 
-/// Every workload of the scan, in a stable order (namespace, then scan order).
-pub(super) fn workloads(
-    ix: &plimsoll_model::Index,
-) -> impl Iterator<
-    Item = (
-        &plimsoll_model::ObjectFacts,
-        &plimsoll_model::facts::WorkloadFacts,
-    ),
-> {
-    ix.namespaces().flat_map(|ns| ix.workloads_in(ns))
-}
-
 /// Port names that say "Prometheus metrics here": `metrics`, `http-metrics`, `metrics-tls`...
 pub(super) fn is_metrics_port_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();

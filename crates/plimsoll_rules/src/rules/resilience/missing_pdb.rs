@@ -1,6 +1,5 @@
 use plimsoll_model::Index;
 
-use super::support::workloads;
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -49,7 +48,7 @@ declare_rule! {
 
 impl Rule for MissingPdb {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
-        for (o, w) in workloads(ix) {
+        for (o, w) in ix.workloads() {
             if !w.kind.is_replicated_service() {
                 continue;
             }

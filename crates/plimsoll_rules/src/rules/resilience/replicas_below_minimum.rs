@@ -1,6 +1,5 @@
 use plimsoll_model::Index;
 
-use super::support::workloads;
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -46,7 +45,7 @@ declare_rule! {
 impl Rule for ReplicasBelowMinimum {
     fn check_index(&self, ix: &Index, cx: &mut IndexCx<'_>) {
         let min = cx.settings.min_replicas;
-        for (o, w) in workloads(ix) {
+        for (o, w) in ix.workloads() {
             let Some(replicas) = w.replicas else { continue };
             if replicas == 0 || replicas >= min {
                 continue;

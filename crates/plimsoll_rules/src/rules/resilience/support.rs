@@ -27,11 +27,6 @@ pub(super) fn resources_anchor<'a>(c: &Container<'a>) -> Node<'a> {
     c.resources().unwrap_or_else(|| c.anchor())
 }
 
-/// Every workload of the scan, in a stable order (namespace, then scan order).
-pub(super) fn workloads(ix: &Index) -> impl Iterator<Item = (&ObjectFacts, &WorkloadFacts)> {
-    ix.namespaces().flat_map(|ns| ix.workloads_in(ns))
-}
-
 /// The fewest replicas a workload runs: the HPA's `minReplicas` (default 1) when an HPA scales
 /// it, else its replicas.
 pub(super) fn min_replicas(ix: &Index, o: &ObjectFacts, w: &WorkloadFacts) -> Option<i64> {

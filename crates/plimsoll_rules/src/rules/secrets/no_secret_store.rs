@@ -1,6 +1,6 @@
 use plimsoll_model::Index;
 
-use super::support::{produced_in_scan, secret_stores, uses_store_directly, workloads};
+use super::support::{produced_in_scan, secret_stores, uses_store_directly};
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -56,7 +56,7 @@ impl Rule for NoSecretStore {
         }
         let mut first = None;
         let mut names = std::collections::BTreeSet::new();
-        for (o, w) in workloads(ix) {
+        for (o, w) in ix.workloads() {
             for (name, loc) in &w.secret_refs {
                 if produced_in_scan(ix, o.ns(), name) {
                     continue;

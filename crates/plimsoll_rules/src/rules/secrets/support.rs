@@ -98,11 +98,6 @@ pub(super) fn is_private_key(value: &str) -> bool {
     value.contains("-----BEGIN") && value.contains("PRIVATE KEY-----")
 }
 
-/// Every workload of the scan, in a stable order (namespace, then scan order).
-pub(super) fn workloads(ix: &Index) -> impl Iterator<Item = (&ObjectFacts, &WorkloadFacts)> {
-    ix.namespaces().flat_map(|ns| ix.workloads_in(ns))
-}
-
 /// Objects that bring secrets from a store: ExternalSecret, SealedSecret, SecretProviderClass,
 /// Vault operator secrets, and external-secrets' SecretStores. cert-manager Certificates produce
 /// Secrets too but are not a secret store.

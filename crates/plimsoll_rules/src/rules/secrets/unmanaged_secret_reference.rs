@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use plimsoll_model::Index;
 
-use super::support::{produced_in_scan, secret_stores, uses_store_directly, workloads};
+use super::support::{produced_in_scan, secret_stores, uses_store_directly};
 use crate::declare_rule;
 use crate::rule::{IndexCx, Rule, Target};
 
@@ -56,7 +56,7 @@ impl Rule for UnmanagedSecretReference {
         if secret_stores(ix).next().is_none() {
             return;
         }
-        for (o, w) in workloads(ix) {
+        for (o, w) in ix.workloads() {
             if uses_store_directly(w) {
                 continue;
             }
