@@ -1,23 +1,35 @@
 //! Helpers shared by rules.
 
-/// Environment variable or key names that usually hold secrets.
+/// Words that, inside a key or variable name, say it holds a credential.
+pub const CREDENTIAL_WORDS: [&str; 11] = [
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "private_key",
+    "privatekey",
+    "credential",
+    "access_key",
+];
+
+/// Whether a name contains one of [`CREDENTIAL_WORDS`].
+pub fn has_credential_word(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    CREDENTIAL_WORDS.iter().any(|w| n.contains(w))
+}
+
+/// Environment variable or key names that usually hold secrets: a credential word, or `auth` as
+/// a word of its own (`BASIC_AUTH`, `AUTH_KEY`; not `NODE_TLS_REJECT_UNAUTHORIZED`, `AUTHOR` or
+/// `OAUTH_CLIENT_ID`). Names of files, paths and URLs that point at a secret are not secrets.
 pub fn looks_secret_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    const WORDS: [&str; 12] = [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "apikey",
-        "api_key",
-        "api-key",
-        "private_key",
-        "privatekey",
-        "credential",
-        "access_key",
-        "auth",
-    ];
-    WORDS.iter().any(|w| n.contains(w))
+    let auth_word = n
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| matches!(w, "auth" | "authz" | "authorization" | "authtoken"));
+    (has_credential_word(&n) || auth_word)
         && !n.ends_with("_file")
         && !n.ends_with("_path")
         && !n.ends_with("_url")

@@ -50,22 +50,6 @@ declare_rule! {
     }
 }
 
-/// A secret-looking name, where `auth` must be a word of its own (`BASIC_AUTH`, `AUTH_KEY`),
-/// not part of `UNAUTHORIZED` (`NODE_TLS_REJECT_UNAUTHORIZED`), `AUTHOR` or `OAUTH_CLIENT_ID`.
-fn secret_name(name: &str) -> bool {
-    if !looks_secret_name(name) {
-        return false;
-    }
-    let lower = name.to_ascii_lowercase();
-    let without_auth = lower.replace("auth", "");
-    if looks_secret_name(&without_auth) {
-        return true;
-    }
-    lower
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| w == "auth" || w == "authz" || w == "authorization" || w == "authtoken")
-}
-
 impl Rule for SecretInBuildEnv {
     fn check_dockerfile(&self, d: &Dockerfile, cx: &mut Cx<'_>) {
         let mut declared: Vec<&str> = Vec::new();
@@ -76,7 +60,7 @@ impl Rule for SecretInBuildEnv {
             let kw = i.keyword.as_str();
             for p in i.pairs() {
                 let name = p.key.value.as_str();
-                if !secret_name(name) {
+                if !looks_secret_name(name) {
                     continue;
                 }
                 at_stage(cx, d, i.stage);

@@ -140,21 +140,7 @@ pub(super) fn produced_in_scan(ix: &Index, ns: &str, name: &str) -> bool {
 /// `looks_secret_name`: a bare `auth` (`authenticator`, `auth_type`, `oauth`) is not enough in
 /// configuration files, where it mostly names a mechanism.
 pub(super) fn looks_credential_key(key: &str) -> bool {
-    const WORDS: [&str; 11] = [
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "apikey",
-        "api_key",
-        "api-key",
-        "private_key",
-        "privatekey",
-        "credential",
-        "access_key",
-    ];
-    let k = key.to_ascii_lowercase();
-    crate::util::looks_secret_name(key)
-        && WORDS.iter().any(|w| k.contains(w))
+    crate::util::has_credential_word(key)
+        && crate::util::looks_secret_name(key)
         && !is_reference_key(key)
 }
