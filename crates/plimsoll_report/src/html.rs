@@ -288,14 +288,6 @@ fn severity_chart(input: &ReportInput<'_>) -> String {
     s
 }
 
-fn object_label(f: &Finding) -> String {
-    match (&f.object, &f.container) {
-        (Some(o), Some(c)) => format!("{o} [{c}]"),
-        (Some(o), None) => o.to_string(),
-        _ => "the whole scan".to_string(),
-    }
-}
-
 fn place(input: &ReportInput<'_>, f: &Finding) -> String {
     match plan::place(input.scan, f) {
         Some(p) => format!("<code>{}</code>", esc_wrap(&p.full())),
@@ -372,28 +364,8 @@ fn render_plan(input: &ReportInput<'_>, out: &mut String) {
         out.push_str("</li>");
     }
     out.push_str("</ol>");
-    let later = Plan::later(&input.scan.findings, input.summary);
-    if !later.is_empty() {
-        let mut from = to;
-        let parts: Vec<String> = later
-            .iter()
-            .map(|&(stage, changes, findings)| {
-                let s = format!(
-                    "{} → {}: {} ({})",
-                    from.as_str(),
-                    stage.as_str(),
-                    count(changes, "change", "changes"),
-                    count(findings, "finding", "findings")
-                );
-                from = stage;
-                s
-            })
-            .collect();
-        let _ = write!(
-            out,
-            r#"<p class="later">After that: {}.</p>"#,
-            parts.join("; ")
-        );
+    if let Some(later) = plan::later_summary(&input.scan.findings, input.summary, to) {
+        let _ = write!(out, r#"<p class="later">After that: {}.</p>"#, later);
     }
     out.push_str("</section>");
 }
@@ -426,7 +398,7 @@ fn findings_table(
             sev_badge(f.severity),
             esc(f.rule.id),
             esc(f.rule.name),
-            esc_wrap(&object_label(f)),
+            esc_wrap(&plan::object_label(f)),
             place(input, f),
         );
     }

@@ -124,14 +124,6 @@ fn ladder(current: Stage) -> String {
         .join(" → ")
 }
 
-fn object_label(f: &Finding) -> String {
-    match (&f.object, &f.container) {
-        (Some(o), Some(c)) => format!("{o} [{c}]"),
-        (Some(o), None) => o.to_string(),
-        _ => "the whole scan".to_string(),
-    }
-}
-
 fn place(input: &ReportInput<'_>, f: &Finding) -> String {
     match plan::place(input.scan, f) {
         Some(p) => code(&p.full()),
@@ -207,25 +199,9 @@ pub fn render_plan(input: &ReportInput<'_>, out: &mut String) {
             let _ = writeln!(out, "   - how to fix: `plimsoll explain {}`", m.id);
         }
     }
-    let later = Plan::later(&input.scan.findings, input.summary);
-    if !later.is_empty() {
+    if let Some(later) = plan::later_summary(&input.scan.findings, input.summary, to) {
         out.push('\n');
-        let mut from = to;
-        let parts: Vec<String> = later
-            .iter()
-            .map(|&(stage, changes, findings)| {
-                let s = format!(
-                    "{} → {}: {} ({})",
-                    from.as_str(),
-                    stage.as_str(),
-                    count(changes, "change", "changes"),
-                    count(findings, "finding", "findings")
-                );
-                from = stage;
-                s
-            })
-            .collect();
-        let _ = writeln!(out, "After that: {}.", parts.join("; "));
+        let _ = writeln!(out, "After that: {}.", later);
     }
     out.push('\n');
 }
@@ -389,7 +365,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
                     f.severity,
                     f.rule.id,
                     f.rule.name,
-                    inline(&object_label(f)),
+                    inline(&plan::object_label(f)),
                     place(input, f),
                     inline(&f.message)
                 );
@@ -408,7 +384,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
                     f.severity,
                     f.rule.id,
                     f.rule.name,
-                    inline(&object_label(f)),
+                    inline(&plan::object_label(f)),
                     place(input, f),
                     inline(f.suppressed.as_deref().unwrap_or(""))
                 );

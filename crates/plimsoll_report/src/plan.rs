@@ -408,6 +408,39 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The stages after the plan's target as one line: `pilot → platform: 3 changes (5 findings);
+/// ...`, or `None` when there are none.
+pub fn later_summary(findings: &[Finding], summary: &Summary, mut from: Stage) -> Option<String> {
+    let later = Plan::later(findings, summary);
+    if later.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = later
+        .iter()
+        .map(|&(stage, changes, findings)| {
+            let s = format!(
+                "{} → {}: {} ({})",
+                from.as_str(),
+                stage.as_str(),
+                count(changes, "change", "changes"),
+                count(findings, "finding", "findings")
+            );
+            from = stage;
+            s
+        })
+        .collect();
+    Some(parts.join("; "))
+}
+
+/// The object a finding is about, for reports: `Kind/ns/name [container]`, or the whole scan.
+pub fn object_label(f: &Finding) -> String {
+    match (&f.object, &f.container) {
+        (Some(o), Some(c)) => format!("{o} [{c}]"),
+        (Some(o), None) => o.to_string(),
+        _ => "the whole scan".to_string(),
+    }
+}
+
 /// `s` on one line, runs of white space as one space.
 pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
