@@ -364,19 +364,12 @@ fn find_readiness(c: &CommonArgs, config: Option<&std::path::Path>) -> Option<Pa
     discover(&start).map(shown_path)
 }
 
-/// Declarations read from their file, before the scan gives the file its place.
-struct Readiness {
-    path: PathBuf,
-    declarations: plimsoll_model::declarations::Declarations,
-    source: plimsoll_yaml::SourceFile,
-}
-
 /// Read the declarations file, if there is one; its errors end the run (exit 2), as the
 /// configuration's do.
 fn load_readiness(
     c: &CommonArgs,
     config: Option<&std::path::Path>,
-) -> Result<Option<Readiness>, u8> {
+) -> Result<Option<plimsoll_ingest::ReadinessFile>, u8> {
     let Some(path) = find_readiness(c, config) else {
         return Ok(None);
     };
@@ -397,76 +390,11 @@ fn load_readiness(
         }
         return Err(2);
     }
-    Ok(Some(Readiness {
-        path,
+    Ok(Some(plimsoll_ingest::ReadinessFile {
+        path: path.display().to_string(),
+        text: source.text().to_string(),
         declarations,
-        source,
     }))
-}
-
-/// Put the declarations on the index (the file read before the scan, else a `Readiness`
-/// document among the manifests), then run the cross-object rules over the complete index.
-fn apply_readiness(
-    result: &mut plimsoll_ingest::ScanResult,
-    readiness: Option<Readiness>,
-    engine: &Engine,
-) {
-    use plimsoll_model::FileId;
-    let canon = |p: &str| std::fs::canonicalize(p).ok();
-    let file_canon = readiness
-        .as_ref()
-        .and_then(|r| std::fs::canonicalize(&r.path).ok());
-    // problems of a Readiness document among the manifests (a file read on its own has none)
-    if let Some(d) = &result.index.declarations {
-        for e in &d.errors {
-            if file_canon.is_some() && canon(&e.file) == file_canon {
-                continue;
-            }
-            result.errors.push(plimsoll_ingest::InputError {
-                file: e.file.clone(),
-                line: Some(e.line),
-                column: Some(e.column),
-                message: e.message.clone(),
-            });
-        }
-    }
-    if let Some(r) = readiness {
-        // the file may have been walked already (a YAML file without manifests)
-        let known = result
-            .files
-            .iter()
-            .position(|f| file_canon.is_some() && canon(&f.path) == file_canon);
-        let at = known.unwrap_or_else(|| {
-            result.files.push(plimsoll_ingest::ScannedFile::new(
-                r.path.display().to_string(),
-                plimsoll_ingest::FileKind::Yaml,
-            ));
-            result.files.len() - 1
-        });
-        let id = FileId(at as u32);
-        let source = std::sync::Arc::new(r.source);
-        let inline: Vec<_> = plimsoll_rules::suppress::inline_directives(id, &source);
-        if !inline.is_empty() {
-            result.inline.insert(id, inline);
-        }
-        result.files[at].source = Some(source);
-        let mut d = r.declarations;
-        d.set_file(id);
-        result.index.declarations = Some(d);
-    }
-    let findings = engine.check_index(&result.index);
-    if findings.is_empty() {
-        return;
-    }
-    result.findings.extend(findings);
-    let key = |f: &plimsoll_model::Finding| {
-        f.loc
-            .map(|l| (0, l.file, l.line, l.column))
-            .unwrap_or((1, FileId(0), 0, 0))
-    };
-    result
-        .findings
-        .sort_by(|a, b| key(a).cmp(&key(b)).then_with(|| a.rule.id.cmp(b.rule.id)));
 }
 
 fn glob_set(globs: &[String]) -> Option<globset::GlobSet> {
@@ -501,14 +429,7 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         c.paths.clone()
     };
     let readiness = load_readiness(c, loaded.as_ref().map(|(_, p)| p.as_path()))?;
-    // cross-object rules run after the scan, once the declarations are on the index (the
-    // declaration rules, and REC-009's restore-test cadence, read them)
-    let (index_rules, scan_rules): (Vec<_>, Vec<_>) = resolved
-        .rules
-        .iter()
-        .partition(|r| r.target() == plimsoll_rules::Target::Index);
-    let engine = Engine::new(scan_rules, resolved.settings.clone());
-    let index_engine = Engine::new(index_rules, resolved.settings.clone());
+    let engine = Engine::new(resolved.rules.clone(), resolved.settings.clone());
     let (mut inputs, walk_errors) = discover(&paths);
     // paths.include / paths.exclude, relative to the configuration's directory
     if let Some((_, cfg_path)) = &loaded {
@@ -544,6 +465,7 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         progress: None,
         drills: None,
         now_unix: None,
+        readiness: None,
     };
     let (drills, drill_errors) = load_evidence(c, &paths);
     let now_unix = match &c.now {
@@ -573,8 +495,8 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
     if let Some(s) = c.helm_set.iter().find(|s| !s.contains('=')) {
         return Err(usage_error(&format!("--helm-set {s}: expected K=V")));
     }
+    let opts = ScanOptions { readiness, ..opts };
     let mut result = scan(&engine, &inputs, &opts);
-    apply_readiness(&mut result, readiness, &index_engine);
     if let Some(t) = ticker {
         t.finish();
     }
@@ -640,12 +562,7 @@ fn execute(c: &CommonArgs, keep_sources: bool, baseline: Option<&PathBuf>) -> Re
         Evidence::from_index(&result.index),
     );
     summary.baseline = baseline_outcome;
-    let mut rules: Vec<&'static RuleMeta> = engine
-        .rules()
-        .iter()
-        .chain(index_engine.rules())
-        .map(|r| r.meta())
-        .collect();
+    let mut rules: Vec<&'static RuleMeta> = engine.rules().iter().map(|r| r.meta()).collect();
     for m in [
         plimsoll_rules::suppress::SuppressionWithoutReason.meta(),
         plimsoll_rules::suppress::SuppressionExpired.meta(),

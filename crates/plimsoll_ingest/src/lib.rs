@@ -15,4 +15,6 @@ pub mod scan;
 
 pub use discover::{FileKind, Input, discover};
 pub use render::{HelmOptions, Match, Provenance, RenderSource, RenderTool, Rendered, RenderedDoc};
-pub use scan::{InputError, Progress, ScanOptions, ScanResult, ScannedFile, parse_only, scan};
+pub use scan::{
+    InputError, Progress, ReadinessFile, ScanOptions, ScanResult, ScannedFile, parse_only, scan,
+};

@@ -30,6 +30,18 @@ pub struct ScanOptions {
     pub drills: Option<Vec<plimsoll_model::evidence::DrillEvidence>>,
     /// "Now" for staleness checks (seconds since the epoch); the clock when `None`.
     pub now_unix: Option<i64>,
+    /// Declarations read from their own file (`readiness.yaml`) before the scan; they join the
+    /// index before the cross-object rules run. A `Readiness` document among the manifests needs
+    /// nothing here.
+    pub readiness: Option<ReadinessFile>,
+}
+
+/// A declarations file read before the scan.
+#[derive(Clone, Debug)]
+pub struct ReadinessFile {
+    pub path: String,
+    pub text: String,
+    pub declarations: plimsoll_model::declarations::Declarations,
 }
 
 /// Live counters of a running scan.
@@ -386,6 +398,36 @@ pub fn parse_only(inputs: &[Input], limits: &Limits) -> (usize, usize, u64) {
     )
 }
 
+/// Give a declarations file its place among the scanned files (reusing it when the walk already
+/// read it as a YAML file without manifests), with its inline suppressions and its text for
+/// snippets, and put its declarations on the index.
+fn attach_readiness(r: &mut ScanResult, readiness: &ReadinessFile) {
+    let canon = |p: &str| std::fs::canonicalize(p).ok();
+    let wanted = canon(&readiness.path);
+    let known = r
+        .files
+        .iter()
+        .position(|f| wanted.is_some() && canon(&f.path) == wanted);
+    let at = known.unwrap_or_else(|| {
+        r.files
+            .push(ScannedFile::new(readiness.path.clone(), FileKind::Yaml));
+        r.files.len() - 1
+    });
+    let id = FileId(at as u32);
+    let source = Arc::new(SourceFile::new(
+        readiness.path.clone(),
+        readiness.text.clone(),
+    ));
+    let inline = inline_directives(id, &source);
+    if !inline.is_empty() {
+        r.inline.insert(id, inline);
+    }
+    r.files[at].source = Some(source);
+    let mut d = readiness.declarations.clone();
+    d.set_file(id);
+    r.index.declarations = Some(d);
+}
+
 /// Scan inputs with an engine.
 pub fn scan(engine: &Engine, inputs: &[Input], opts: &ScanOptions) -> ScanResult {
     let timings = std::env::var_os("PLIMSOLL_TIMINGS").is_some();
@@ -434,6 +476,27 @@ pub fn scan(engine: &Engine, inputs: &[Input], opts: &ScanOptions) -> ScanResult
             .map(|d| d.as_secs() as i64)
             .unwrap_or(0)
     });
+    // problems of a `Readiness` document among the manifests (those of the file read on its
+    // own were reported when it was loaded)
+    if let Some(d) = &r.index.declarations {
+        let canon = |p: &str| std::fs::canonicalize(p).ok();
+        let own = opts.readiness.as_ref().and_then(|f| canon(&f.path));
+        let errors: Vec<InputError> = d
+            .errors
+            .iter()
+            .filter(|e| own.is_none() || canon(&e.file) != own)
+            .map(|e| InputError {
+                file: e.file.clone(),
+                line: Some(e.line),
+                column: Some(e.column),
+                message: e.message.clone(),
+            })
+            .collect();
+        r.errors.extend(errors);
+    }
+    if let Some(readiness) = &opts.readiness {
+        attach_readiness(&mut r, readiness);
+    }
     let t2 = std::time::Instant::now();
     r.findings.extend(engine.check_index(&r.index));
     if timings {
